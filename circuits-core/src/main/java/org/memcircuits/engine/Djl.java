@@ -1,0 +1,40 @@
+package org.memcircuits.engine;
+
+import ai.djl.engine.Engine;
+
+/**
+ * The one place that starts DJL's PyTorch engine.
+ *
+ * <p>DJL phones home (EC2 metadata, then S3) and downloads native libraries unless told not to;
+ * neither is acceptable here, so the opt-outs are set before the engine class is first touched.
+ * libtorch comes from the bundled {@code pytorch-native-cpu} jar only.
+ */
+public final class Djl {
+    private static volatile Engine engine;
+
+    private Djl() {}
+
+    /** Returns the PyTorch engine, configured offline. Safe to call from any thread. */
+    public static Engine engine() {
+        Engine e = engine;
+        if (e == null) {
+            synchronized (Djl.class) {
+                e = engine;
+                if (e == null) {
+                    setIfAbsent("ai.djl.offline", "true");
+                    setIfAbsent("OPT_OUT_TRACKING", "true");
+                    setIfAbsent("PYTORCH_FLAVOR", "cpu");
+                    e = Engine.getEngine("PyTorch");
+                    engine = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null && System.getenv(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}
