@@ -207,7 +207,12 @@ public final class GptModel implements AutoCloseable {
     /** gelu_new: the tanh approximation (DJL's built-in gelu is the erf form, off by up to 4e-4). */
     static NDArray geluNew(NDArray u) {
         double c = Math.sqrt(2.0 / Math.PI);
-        NDArray inner = u.pow(3).mul(0.044715).add(u).mul(c).tanh();
+        if (!u.hasGradient()) {
+            // In place when nothing records a graph: the MLP's widest tensor, allocated once, not seven times.
+            NDArray t = u.mul(u).muli(u).muli(0.044715).addi(u).muli(c).tanh();
+            return t.addi(1.0).muli(u).muli(0.5);
+        }
+        NDArray inner = u.mul(u).mul(u).mul(0.044715).add(u).mul(c).tanh();
         return inner.add(1.0).mul(u).mul(0.5);
     }
 

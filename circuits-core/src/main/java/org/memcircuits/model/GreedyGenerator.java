@@ -17,8 +17,18 @@ public final class GreedyGenerator {
         this.model = model;
     }
 
+    /** Told the wall time of each decoding step (step 0 includes the prompt's prefill). */
+    @FunctionalInterface
+    public interface StepListener {
+        void step(int index, long nanos);
+    }
+
     /** Generates for left-padded prompts; returns the new tokens only, [B][newTokens]. */
     public long[][] generate(Batch prompts, int newTokens, boolean stopAtEos) {
+        return generate(prompts, newTokens, stopAtEos, (i, n) -> {});
+    }
+
+    public long[][] generate(Batch prompts, int newTokens, boolean stopAtEos, StepListener listener) {
         if (newTokens < 0) {
             throw new InvalidInputException("new token count must be >= 0, got " + newTokens);
         }
@@ -42,11 +52,13 @@ public final class GreedyGenerator {
             Batch step = prompts;
             for (int s = 0; s < newTokens; s++) {
                 long[] next;
+                long t0 = System.nanoTime();
                 try (NDManager m = cacheManager.newSubManager()) {
                     NDArray hidden = model.hidden(m, step, ForwardHooks.NONE, cache);
                     NDArray last = hidden.get(":, -1, :");
                     next = model.unembed(last).argMax(1).toLongArray();
                 }
+                listener.step(s, System.nanoTime() - t0);
                 boolean allDone = true;
                 for (int i = 0; i < b; i++) {
                     if (stopAtEos && done[i]) {

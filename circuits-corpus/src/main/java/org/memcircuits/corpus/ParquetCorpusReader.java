@@ -1,0 +1,270 @@
+package org.memcircuits.corpus;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.stream.Collectors;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Reads one top-level string column of a Parquet file, a row group at a time, decoding only that
+ * column. Row groups wholly outside the requested range are never read: their row counts come from
+ * the footer. Memory is bounded by one row group of the text column.
+ */
+final class ParquetCorpusReader implements CorpusReader {
+
+  private final Path file;
+  private final CorpusOptions options;
+  private final ParquetFileReader reader;
+  private final MessageType projection;
+  private final ColumnDescriptor column;
+  private final int maxDefinition;
+  private final String createdBy;
+  private final List<BlockMetaData> groups;
+
+  private int nextGroup;
+  private long nextGroupStart;
+  private ColumnReader values;
+  private long groupEnd;
+  private long index;
+  private long skipped;
+  private Document next;
+  private boolean done;
+  private boolean closed;
+  private CorpusException failure;
+
+  ParquetCorpusReader(Path file, CorpusOptions options) {
+    this.file = file;
+    this.options = options;
+    this.reader = openFile(file);
+    try {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      Type type = textColumn(file, schema, options.textField());
+      this.projection = new MessageType(schema.getName(), type);
+      this.column = projection.getColumns().get(0);
+      this.maxDefinition = column.getMaxDefinitionLevel();
+      this.createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+      this.groups = reader.getRowGroups();
+      reader.setRequestedSchema(projection);
+    } catch (RuntimeException e) {
+      closeQuietly(reader);
+      throw e;
+    }
+  }
+
+  /** Number of rows, from the footer alone; also checks that the text column exists. */
+  static long countRows(Path file, String textField) {
+    ParquetFileReader reader = openFile(file);
+    try {
+      textColumn(file, reader.getFooter().getFileMetaData().getSchema(), textField);
+      return reader.getRecordCount();
+    } finally {
+      closeQuietly(reader);
+    }
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (failure != null) {
+      throw failure;
+    }
+    if (next != null) {
+      return true;
+    }
+    if (done || closed) {
+      return false;
+    }
+    try {
+      next = advance();
+    } catch (CorpusException e) {
+      fail(e);
+    } catch (IOException | RuntimeException e) {
+      fail(new CorpusException(file + " row " + index + ": cannot decode column '" + options.textField()
+          + "' (expected a readable Parquet file): " + e.getMessage(), e));
+    }
+    return next != null;
+  }
+
+  private void fail(CorpusException e) {
+    failure = e;
+    close();
+    throw e;
+  }
+
+  @Override
+  public Document next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    Document d = next;
+    next = null;
+    return d;
+  }
+
+  @Override
+  public long skipped() {
+    return skipped;
+  }
+
+  @Override
+  public CorpusFormat format() {
+    return CorpusFormat.PARQUET;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    next = null;
+    values = null;
+    closeQuietly(reader);
+  }
+
+  private Document advance() throws IOException {
+    while (true) {
+      if (index >= options.to()) {
+        done = true;
+        return null;
+      }
+      if (values == null || index >= groupEnd) {
+        if (!openNextGroup()) {
+          done = true;
+          return null;
+        }
+        continue;
+      }
+      long i = index++;
+      String text = null;
+      if (values.getCurrentDefinitionLevel() == maxDefinition) {
+        text = values.getBinary().toStringUsingUTF8();
+      }
+      values.consume();
+      if (text != null) {
+        return new Document(i, text);
+      }
+      if (!options.skipInvalid()) {
+        throw new CorpusException(
+            file + " row " + i + ": column '" + options.textField() + "' is null (expected a string)");
+      }
+      skipped++;
+    }
+  }
+
+  /** Positions {@link #values} at row {@code max(from, group start)} of the next group in range. */
+  private boolean openNextGroup() throws IOException {
+    values = null;
+    while (nextGroup < groups.size()) {
+      int g = nextGroup++;
+      long start = nextGroupStart;
+      long end = start + groups.get(g).getRowCount();
+      nextGroupStart = end;
+      if (end <= options.from() || start == end) {
+        continue; // wholly before the range: not read at all
+      }
+      if (start >= options.to()) {
+        return false;
+      }
+      PageReadStore pages = reader.readRowGroup(g);
+      ColumnReader r = new ColumnReadStoreImpl(pages, new TextConverter(), projection, createdBy)
+          .getColumnReader(column);
+      index = start;
+      for (; index < options.from(); index++) {
+        if (r.getCurrentDefinitionLevel() == maxDefinition) {
+          r.skip();
+        }
+        r.consume();
+      }
+      values = r;
+      groupEnd = end;
+      return true;
+    }
+    return false;
+  }
+
+  private static ParquetFileReader openFile(Path file) {
+    if (!Files.exists(file)) {
+      throw new CorpusException(file + ": no such file");
+    }
+    try {
+      ParquetReadOptions readOptions = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+      return ParquetFileReader.open(new LocalInputFile(file), readOptions);
+    } catch (IOException | RuntimeException e) {
+      throw new CorpusException(
+          file + ": not a readable Parquet file (expected 'PAR1' magic bytes and a valid footer): "
+              + e.getMessage(), e);
+    }
+  }
+
+  /** The top-level column {@code field}, which must hold strings (BINARY, optionally annotated). */
+  private static Type textColumn(Path file, MessageType schema, String field) {
+    String expected = " (expected a top-level string column)";
+    if (!schema.containsField(field)) {
+      String columns = schema.getFields().stream().map(Type::getName).collect(Collectors.joining(", "));
+      throw new CorpusException(file + ": no column '" + field
+          + "' (expected a top-level string column; columns: " + columns + ")");
+    }
+    Type type = schema.getType(field);
+    if (!type.isPrimitive()) {
+      throw new CorpusException(file + ": column '" + field + "' is a group (struct, list or map)" + expected);
+    }
+    if (type.isRepetition(Type.Repetition.REPEATED)) {
+      throw new CorpusException(file + ": column '" + field + "' is repeated" + expected);
+    }
+    PrimitiveType primitive = type.asPrimitiveType();
+    LogicalTypeAnnotation logical = primitive.getLogicalTypeAnnotation();
+    boolean textual =
+        logical == null
+            || logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+            || logical instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+            || logical instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation;
+    if (primitive.getPrimitiveTypeName() != PrimitiveTypeName.BINARY || !textual) {
+      throw new CorpusException(file + ": column '" + field + "' is " + primitive.getPrimitiveTypeName()
+          + (logical == null ? "" : " (" + logical + ")") + expected);
+    }
+    return type;
+  }
+
+  private static void closeQuietly(ParquetFileReader reader) {
+    try {
+      reader.close();
+    } catch (IOException ignored) {
+      // we only read
+    }
+  }
+
+  /** Required by the column store's API; values are pulled from the column reader directly. */
+  private static final class TextConverter extends GroupConverter {
+    private final PrimitiveConverter text = new PrimitiveConverter() {};
+
+    @Override
+    public Converter getConverter(int fieldIndex) {
+      return text;
+    }
+
+    @Override
+    public void start() {}
+
+    @Override
+    public void end() {}
+  }
+}
