@@ -1,7 +1,10 @@
 package org.memcircuits.corpus;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -202,16 +205,41 @@ final class ParquetCorpusReader implements CorpusReader {
   }
 
   private static ParquetFileReader openFile(Path file) {
-    if (!Files.exists(file)) {
-      throw new CorpusException(file + ": no such file");
-    }
+    checkMagic(file);
     try {
       ParquetReadOptions readOptions = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
       return ParquetFileReader.open(new LocalInputFile(file), readOptions);
     } catch (IOException | RuntimeException e) {
       throw new CorpusException(
-          file + ": not a readable Parquet file (expected 'PAR1' magic bytes and a valid footer): "
+          file + ": unreadable Parquet footer (expected valid Parquet metadata): "
               + e.getMessage(), e);
+    }
+  }
+
+  /** Parquet files start and end with "PAR1"; a cut-short download loses the end (and the footer). */
+  private static void checkMagic(Path file) {
+    byte[] head = new byte[4];
+    byte[] tail = new byte[4];
+    long size;
+    try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+      size = ch.size();
+      if (size >= 8) {
+        ch.read(ByteBuffer.wrap(head));
+        ch.position(size - 4);
+        ch.read(ByteBuffer.wrap(tail));
+      }
+    } catch (NoSuchFileException e) {
+      throw new CorpusException(file + ": no such file", e);
+    } catch (IOException e) {
+      throw new CorpusException(file + ": cannot read (" + e + ")", e);
+    }
+    if (size < 12 || !CorpusFormat.isParquet(head) || !CorpusFormat.isParquet(tail)) {
+      throw new CorpusException(
+          file
+              + ": not a Parquet file, or a truncated one (expected 'PAR1' magic bytes at start and end; found "
+              + (size < 12 ? size + " bytes in all" : CorpusFormat.hex(head, 4) + " at start and "
+                  + CorpusFormat.hex(tail, 4) + " at end")
+              + ")");
     }
   }
 

@@ -1,0 +1,34 @@
+package org.memcircuits.contracts;
+
+/**
+ * Object keys of every artifact, derived only from the job id (itself derived from the request),
+ * so a re-delivered or re-submitted event finds the finished artifact instead of redoing it.
+ */
+public final class ArtifactKeys {
+    private ArtifactKeys() {}
+
+    public static String scoreShard(String jobId, int shard) {
+        return String.format("jobs/%s/score/shards/%05d.jsonl", jobId, shard);
+    }
+
+    public static String scoreShardPrefix(String jobId) {
+        return "jobs/" + jobId + "/score/shards/";
+    }
+
+    public static String scores(String jobId) {
+        return "jobs/" + jobId + "/score/scores.jsonl";
+    }
+
+    public static String scoreSummary(String jobId) {
+        return "jobs/" + jobId + "/score/summary.json";
+    }
+
+    /** Written after the result event was acknowledged: the job's result has been announced once. */
+    public static String scoreAnnounced(String jobId) {
+        return "jobs/" + jobId + "/score/result-announced";
+    }
+
+    public static String input(String name) {
+        return "inputs/" + name;
+    }
+}
