@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
             LogitsCommand.class,
             GenerateCommand.class,
             InitModelCommand.class,
+            ScoreCommand.class,
+            MakeCorpusCommand.class,
+            SubmitCommand.class,
+            WatchCommand.class,
             BenchCommand.class,
         })
 public final class Main {

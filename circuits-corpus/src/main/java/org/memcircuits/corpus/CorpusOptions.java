@@ -6,8 +6,9 @@ import java.util.Objects;
  * How to read a corpus: which field holds the text, what to do with invalid records, and which index
  * range to read.
  *
- * <p><b>Invalid records.</b> A record whose text field is missing, null or not a string (or, for
- * JSONL, a line that is not valid JSON or not a JSON object) is by default an error: reading throws
+ * <p><b>Invalid records.</b> A record whose text field is missing, null, not a string or not valid
+ * UTF-8 (or, for JSONL, a line that is not valid JSON or not a JSON object) is by default an error:
+ * reading throws
  * {@link CorpusException}. With {@code skipInvalid} it is passed over and counted instead ({@link
  * CorpusReader#skipped()}), so a caller can still report what it dropped; its index is not reused.
  * Damage to the file itself (truncated or corrupt compression, a broken Parquet footer, I/O errors) is

@@ -16,9 +16,11 @@ import java.util.Iterator;
 public interface CorpusReader extends Iterator<Document>, AutoCloseable {
 
   /**
-   * Number of records within the requested range passed over so far because they were invalid (a
-   * missing, null or non-string text field, or for JSONL a line that is not a JSON object). Always 0
-   * unless {@link CorpusOptions#skipInvalid()} is set, since otherwise such a record is an error.
+   * Number of records within the requested range passed over so far because they were invalid (text
+   * field missing, null, not a string or not valid UTF-8; for JSONL also a line that is not a JSON
+   * object). Always 0 unless {@link CorpusOptions#skipInvalid()} is set, since otherwise such a record
+   * is an error. Skipped records keep their index, so {@code count - documents read - skipped} is 0
+   * for a whole file read to the end.
    */
   long skipped();
 

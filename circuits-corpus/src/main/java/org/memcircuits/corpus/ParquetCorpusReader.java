@@ -3,10 +3,15 @@ package org.memcircuits.corpus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.NoSuchElementException;
 import java.util.stream.Collectors;
 import org.apache.parquet.ParquetReadOptions;
@@ -17,7 +22,11 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
@@ -66,6 +75,7 @@ final class ParquetCorpusReader implements CorpusReader {
       this.maxDefinition = column.getMaxDefinitionLevel();
       this.createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
       this.groups = reader.getRowGroups();
+      checkCodecs(file, groups, column);
       reader.setRequestedSchema(projection);
     } catch (RuntimeException e) {
       closeQuietly(reader);
@@ -156,20 +166,42 @@ final class ParquetCorpusReader implements CorpusReader {
         }
         continue;
       }
-      long i = index++;
+      String problem = null;
       String text = null;
       if (values.getCurrentDefinitionLevel() == maxDefinition) {
-        text = values.getBinary().toStringUsingUTF8();
+        Binary value = values.getBinary();
+        text = value.toStringUsingUTF8();
+        if (text.indexOf('\uFFFD') >= 0 && !isUtf8(value)) {
+          text = null;
+          problem = "is not valid UTF-8";
+        }
+      } else {
+        problem = "is null";
       }
-      values.consume();
+      long i = index++;
+      values.consume(); // reads the next row's levels, hence after the index moved on
       if (text != null) {
         return new Document(i, text);
       }
       if (!options.skipInvalid()) {
         throw new CorpusException(
-            file + " row " + i + ": column '" + options.textField() + "' is null (expected a string)");
+            file + " row " + i + ": column '" + options.textField() + "' " + problem + " (expected a string)");
       }
       skipped++;
+    }
+  }
+
+  /** Whether the bytes are well-formed UTF-8 (a decoded U+FFFD may be genuine or a replacement). */
+  private static boolean isUtf8(Binary value) {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(value.toByteBuffer());
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
     }
   }
 
@@ -187,10 +219,10 @@ final class ParquetCorpusReader implements CorpusReader {
       if (start >= options.to()) {
         return false;
       }
+      index = start; // for error messages
       PageReadStore pages = reader.readRowGroup(g);
       ColumnReader r = new ColumnReadStoreImpl(pages, new TextConverter(), projection, createdBy)
           .getColumnReader(column);
-      index = start;
       for (; index < options.from(); index++) {
         if (r.getCurrentDefinitionLevel() == maxDefinition) {
           r.skip();
@@ -213,6 +245,32 @@ final class ParquetCorpusReader implements CorpusReader {
       throw new CorpusException(
           file + ": unreadable Parquet footer (expected valid Parquet metadata): "
               + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Page codecs that decode with the pure-Java/bundled-native libraries on our classpath. LZ4 (Hadoop's
+   * framing), LZO and BROTLI need libraries this module does not ship; say so before reading anything.
+   */
+  private static final Set<CompressionCodecName> CODECS =
+      EnumSet.of(
+          CompressionCodecName.UNCOMPRESSED,
+          CompressionCodecName.SNAPPY,
+          CompressionCodecName.GZIP,
+          CompressionCodecName.ZSTD,
+          CompressionCodecName.LZ4_RAW);
+
+  private static void checkCodecs(Path file, List<BlockMetaData> groups, ColumnDescriptor column) {
+    ColumnPath path = ColumnPath.get(column.getPath());
+    long row = 0;
+    for (BlockMetaData group : groups) {
+      for (ColumnChunkMetaData chunk : group.getColumns()) {
+        if (chunk.getPath().equals(path) && !CODECS.contains(chunk.getCodec())) {
+          throw new CorpusException(file + " row " + row + ": column '" + path.toDotString()
+              + "' is compressed with " + chunk.getCodec() + " (expected one of " + CODECS + ")");
+        }
+      }
+      row += group.getRowCount();
     }
   }
 

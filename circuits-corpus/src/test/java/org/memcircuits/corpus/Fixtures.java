@@ -18,6 +18,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
@@ -104,10 +105,10 @@ final class Fixtures {
   }
 
   /**
-   * Writes {@code texts} (null = a null text) to Parquet with {@link #PILE_SCHEMA}, {@code rowsPerGroup}
+   * Writes {@code texts} (a String, null for a null text, or byte[] for raw bytes) to Parquet with {@link #PILE_SCHEMA}, {@code rowsPerGroup}
    * rows per row group and pages of at most 3 rows.
    */
-  static Path parquet(Path file, CompressionCodecName codec, int rowsPerGroup, List<String> texts)
+  static Path parquet(Path file, CompressionCodecName codec, int rowsPerGroup, List<?> texts)
       throws IOException {
     SimpleGroupFactory groups = new SimpleGroupFactory(PILE_SCHEMA);
     try (ParquetWriter<Group> writer =
@@ -121,8 +122,11 @@ final class Fixtures {
             .build()) {
       for (int i = 0; i < texts.size(); i++) {
         Group g = groups.newGroup();
-        if (texts.get(i) != null) {
-          g.append("text", texts.get(i));
+        Object text = texts.get(i);
+        if (text instanceof String) {
+          g.append("text", (String) text);
+        } else if (text instanceof byte[]) {
+          g.append("text", Binary.fromConstantByteArray((byte[]) text));
         }
         g.addGroup("meta").append("pile_set_name", i % 2 == 0 ? "Pile-CC" : "Github");
         g.append("id", (long) i);

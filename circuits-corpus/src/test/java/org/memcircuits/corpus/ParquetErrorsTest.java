@@ -3,8 +3,11 @@ package org.memcircuits.corpus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +15,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.parquet.format.CompressionCodec;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.Util;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -64,6 +70,24 @@ class ParquetErrorsTest {
   }
 
   @Test
+  void invalidUtf8IsAnErrorButAGenuineReplacementCharacterIsNot() throws IOException {
+    List<Object> texts = new ArrayList<>(ParquetCorpusTest.texts(5));
+    texts.set(1, "a real \uFFFD replacement character");
+    texts.set(3, new byte[] {'c', 'a', 'f', (byte) 0xE9});
+    Path file = Fixtures.parquet(dir.resolve("latin1.parquet"), CompressionCodecName.SNAPPY, 10, texts);
+    List<Document> got = new ArrayList<>();
+
+    assertThatThrownBy(() -> JsonlErrorsTest.drain(Corpus.open(file, "text"), got))
+        .isInstanceOf(CorpusException.class)
+        .hasMessage(file + " row 3: column 'text' is not valid UTF-8 (expected a string)");
+    assertThat(got).extracting(Document::text).contains("a real \uFFFD replacement character");
+    try (CorpusReader r = Corpus.open(file, CorpusOptions.of("text").skippingInvalid())) {
+      assertThat(ParquetCorpusTest.readAll(r)).extracting(Document::index).containsExactly(0L, 1L, 2L, 4L);
+      assertThat(r.skipped()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void skipInvalidSkipsAndCountsNulls() throws IOException {
     List<String> texts = new ArrayList<>(ParquetCorpusTest.texts(25));
     for (int i : new int[] {0, 9, 10, 13, 24}) {
@@ -109,7 +133,7 @@ class ParquetErrorsTest {
   void aCorruptFooterIsAnError() throws IOException {
     Path file = pile();
     byte[] bytes = Files.readAllBytes(file);
-    int footerLength = ByteBuffer.wrap(bytes, bytes.length - 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    int footerLength = ByteBuffer.wrap(bytes, bytes.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     Arrays.fill(bytes, bytes.length - 8 - footerLength, bytes.length - 8, (byte) 0xFF);
     Path bad = Files.write(dir.resolve("badfooter.parquet"), bytes);
 
@@ -141,6 +165,31 @@ class ParquetErrorsTest {
     // the first row group is intact, and ranges that avoid the second one never read it
     assertThat(ParquetCorpusTest.readAll(Corpus.open(file, CorpusOptions.of("text").range(20, 25))))
         .hasSize(5);
+  }
+
+  @Test
+  void anUnsupportedCodecIsAnErrorBeforeAnythingIsRead() throws IOException {
+    Path file = Fixtures.parquet(dir.resolve("plain.parquet"), CompressionCodecName.UNCOMPRESSED, 10,
+        ParquetCorpusTest.texts(25));
+    // Relabel every column chunk as Hadoop-framed LZ4, whose codec (lz4-java) this module does not ship.
+    byte[] bytes = Files.readAllBytes(file);
+    int footerLength = ByteBuffer.wrap(bytes, bytes.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    int footerStart = bytes.length - 8 - footerLength;
+    FileMetaData footer = Util.readFileMetaData(new ByteArrayInputStream(bytes, footerStart, footerLength));
+    footer.getRow_groups().forEach(g -> g.getColumns().forEach(c -> c.getMeta_data().setCodec(CompressionCodec.LZ4)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(bytes, 0, footerStart);
+    Util.writeFileMetaData(footer, out);
+    int newLength = out.size() - footerStart;
+    out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(newLength).array());
+    out.write(new byte[] {'P', 'A', 'R', '1'});
+    Path lz4 = Files.write(dir.resolve("lz4.parquet"), out.toByteArray());
+
+    assertThatThrownBy(() -> Corpus.open(lz4, "text"))
+        .isInstanceOf(CorpusException.class)
+        .hasMessage(lz4 + " row 0: column 'text' is compressed with LZ4"
+            + " (expected one of [UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW])");
+    assertThat(Corpus.count(lz4, "text")).as("the footer alone is fine").isEqualTo(25);
   }
 
   @Test

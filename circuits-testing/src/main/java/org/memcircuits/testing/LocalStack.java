@@ -134,7 +134,9 @@ public final class LocalStack {
             if (started.exitCode != 0) {
                 throw new IllegalStateException("stack/local-stack.sh start failed (exit " + started.exitCode + ", STACK_HOME="
                         + home + ", ports kafka " + kafkaPort + "/" + kafkaControllerPort + ", s3 " + s3Port + "); output:\n"
-                        + started.output);
+                        + started.output + "\n(tests choose their ports with -D" + PROP + "kafkaPort / kafkaControllerPort / s3Port"
+                        + " or TEST_KAFKA_PORT / TEST_KAFKA_CONTROLLER_PORT / TEST_S3_PORT; server logs: " + home.resolve("kafka/kafka.log")
+                        + ", " + home.resolve("s3/s3.log") + ")");
             }
             // the script logs "starting Kafka on ..." / "starting s3proxy on ..." only for servers it launched
             this.launchedHere = started.output.contains("] starting Kafka") || started.output.contains("] starting s3proxy");

@@ -1,0 +1,35 @@
+package org.memcircuits.scorer.messaging;
+
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import java.net.URI;
+import java.time.Duration;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.memcircuits.contracts.EventCodec;
+import org.memcircuits.contracts.EventTypes;
+
+/**
+ * Sends one event as a CloudEvent (binary mode: the JSON data is the record value, attributes are
+ * headers) and waits for the broker's acknowledgement, so a caller never moves on after a side
+ * effect whose announcement was lost. Ids are deterministic: a redelivered send is recognisable.
+ */
+public final class EventSender {
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
+
+    private EventSender() {}
+
+    public static void send(MutinyEmitter<String> emitter, String key, String id, String type, String subject, Object data) {
+        OutgoingCloudEventMetadata<Object> ce = OutgoingCloudEventMetadata.builder()
+                .withId(id)
+                .withType(type)
+                .withSource(URI.create(EventTypes.SOURCE_PREFIX + "scorer-service"))
+                .withSubject(subject)
+                .withDataContentType("application/json")
+                .build();
+        Message<String> msg = Message.of(EventCodec.toJson(data))
+                .addMetadata(ce)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
+        emitter.sendMessage(msg).await().atMost(ACK_TIMEOUT);
+    }
+}

@@ -1,0 +1,119 @@
+package org.memcircuits.scorer.messaging;
+
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+import org.memcircuits.InvalidInputException;
+import org.memcircuits.artifacts.ArtifactStore;
+import org.memcircuits.contracts.ArtifactRef;
+import org.memcircuits.contracts.ContractException;
+import org.memcircuits.contracts.EventCodec;
+import org.memcircuits.contracts.EventTypes;
+import org.memcircuits.contracts.JobStatus;
+import org.memcircuits.contracts.ScoreRequest;
+import org.memcircuits.contracts.ScoreShard;
+import org.memcircuits.corpus.Corpus;
+import org.memcircuits.model.BuiltinModels;
+import org.memcircuits.scorer.service.CorpusCache;
+import org.memcircuits.scorer.service.ScorerMetrics;
+import org.memcircuits.scorer.service.ShardMerger;
+import org.memcircuits.scorer.service.ShardPlanner;
+
+/**
+ * Validates a scoring request up front and splits the corpus into shards. An invalid request gets
+ * a FAILED status naming the problem and goes to the dead-letter topic with its reason; the
+ * listener carries on with the next record.
+ */
+@ApplicationScoped
+public class ScoreRequestListener {
+    private static final Logger LOG = Logger.getLogger(ScoreRequestListener.class);
+
+    private final MutinyEmitter<String> shards;
+    private final StatusPublisher status;
+    private final ArtifactStore store;
+    private final CorpusCache corpora;
+    private final ShardMerger merger;
+    private final ScorerMetrics metrics;
+
+    public ScoreRequestListener(@Channel("score-shards-out") MutinyEmitter<String> shards, StatusPublisher status,
+            ArtifactStore store, CorpusCache corpora, ShardMerger merger, ScorerMetrics metrics) {
+        this.shards = shards;
+        this.status = status;
+        this.store = store;
+        this.corpora = corpora;
+        this.merger = merger;
+        this.metrics = metrics;
+    }
+
+    @Incoming("score-requests")
+    @Blocking
+    public CompletionStage<Void> onRequest(Message<String> msg) {
+        ScoreRequest request = null;
+        try {
+            request = EventCodec.fromJson(msg.getPayload(), ScoreRequest.class).normalized();
+            List<String> problems = request.problems();
+            if (!problems.isEmpty()) {
+                throw new InvalidInputException("invalid score request: " + String.join("; ", problems));
+            }
+            checkInputs(request);
+            if (merger.announced(request.jobId())) {
+                LOG.infof("job %s already finished; nothing to do", request.jobId());
+                status.publish(JobStatus.of(request.jobId(), "score", JobStatus.State.SUCCEEDED, null, null,
+                        "already finished"));
+                return msg.ack();
+            }
+            Path corpus = corpora.local(request.corpus());
+            long records = Corpus.count(corpus, request.textField());
+            List<ScoreShard> plan = ShardPlanner.plan(request, records);
+            for (ScoreShard s : plan) {
+                EventSender.send(shards, s.jobId() + "/" + s.shardIndex(), s.jobId() + "/shard/" + s.shardIndex(),
+                        EventTypes.SCORE_SHARD, s.jobId(), s);
+            }
+            LOG.infof("job %s: %d records in %d shards", request.jobId(), records, plan.size());
+            status.publish(JobStatus.of(request.jobId(), "score", JobStatus.State.ACCEPTED, 0L, records,
+                    plan.size() + " shards"));
+            return msg.ack();
+        } catch (ContractException | InvalidInputException | org.memcircuits.corpus.CorpusException
+                | org.memcircuits.artifacts.ArtifactException e) {
+            return reject(msg, request, e);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "score request failed");
+            return reject(msg, request, e);
+        }
+    }
+
+    private void checkInputs(ScoreRequest r) {
+        ArtifactRef c = r.corpus();
+        ArtifactRef stored = store.find(c.key())
+                .orElseThrow(() -> new InvalidInputException("corpus: artifact " + c.uri() + " not found"));
+        if (!stored.sha256().equals(c.sha256()) || stored.size() != c.size()) {
+            throw new InvalidInputException("corpus: artifact " + c.uri() + " has sha256 " + stored.sha256() + " and size "
+                    + stored.size() + ", but the request names " + c.sha256() + " and " + c.size());
+        }
+        if (r.model().startsWith(BuiltinModels.PREFIX)) {
+            org.memcircuits.model.ModelPreset.byId(r.model().substring(BuiltinModels.PREFIX.length()));
+        } else {
+            Path dir = Path.of(r.model());
+            if (!Files.isRegularFile(dir.resolve("config.json")) || !Files.isRegularFile(dir.resolve("model.safetensors"))) {
+                throw new InvalidInputException("model: " + r.model()
+                        + " is not a checkpoint directory (config.json and model.safetensors) on this replica");
+            }
+        }
+    }
+
+    private CompletionStage<Void> reject(Message<String> msg, ScoreRequest r, Exception e) {
+        String jobId = r != null && r.jobId() != null ? r.jobId() : "unknown";
+        status.publish(JobStatus.of(jobId, "score", JobStatus.State.FAILED, null, null, e.getMessage()));
+        metrics.failures.increment();
+        metrics.deadLettered.increment();
+        return msg.nack(e);
+    }
+}

@@ -1,0 +1,194 @@
+package org.memcircuits.scorer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.memcircuits.artifacts.ArtifactStore;
+import org.memcircuits.contracts.ArtifactRef;
+import org.memcircuits.contracts.EventCodec;
+import org.memcircuits.contracts.ScoreRecord;
+import org.memcircuits.contracts.ScoreRequest;
+import org.memcircuits.contracts.ScoreResult;
+import org.memcircuits.contracts.Topics;
+import org.memcircuits.memorization.MemorizationScorer;
+import org.memcircuits.model.BuiltinModels;
+import org.memcircuits.model.Checkpoint;
+import org.memcircuits.testing.LocalStack;
+
+/**
+ * The scorer against a real Kafka broker and a real S3 server: a submitted job yields the scores
+ * artifact and one result event; a malformed event is dead-lettered with its reason while the
+ * service goes on; the same request delivered twice yields one artifact and one result event.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalStackResource.class)
+class ScorerServiceTest {
+    private static final List<String> TEXTS = List.of(
+            "The old lighthouse stood at the edge of the harbour for more than two hundred years before the keepers left.",
+            "Too short.",
+            "Rain fell steadily over the valley, filling the narrow stream until it spilled across the meadow and the orchard.",
+            "In the spring of that year the council voted to rebuild the stone bridge that had carried the market road.",
+            "A small museum near the station keeps a collection of clocks, maps and letters donated by families of the town.",
+            "The river freezes most winters, and children skate on the shallow bend where the current is slow and ice is thick.",
+            "Farmers in the region grow barley, potatoes and apples, and many sell their harvest at the Saturday market.",
+            "The expedition left the coast in late autumn and reached the foot of the mountains after three weeks of travel.");
+
+    @Inject
+    ArtifactStore store;
+
+    static KafkaProducer<String, String> producer;
+
+    @BeforeAll
+    static void producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.get().kafkaBootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    @AfterAll
+    static void close() {
+        producer.close();
+    }
+
+    private static void send(String topic, String key, String value) throws Exception {
+        ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, value);
+        r.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+        r.headers().add("ce_id", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+        r.headers().add("ce_type", "org.memcircuits.score.request.v1".getBytes(StandardCharsets.UTF_8));
+        r.headers().add("ce_source", "urn:test".getBytes(StandardCharsets.UTF_8));
+        producer.send(r).get();
+    }
+
+    private ScoreRequest request(String name) throws Exception {
+        Path corpus = Files.createTempFile("corpus", ".jsonl");
+        StringBuilder b = new StringBuilder();
+        for (String t : TEXTS) {
+            b.append(EventCodec.mapper().createObjectNode().put("text", t)).append('\n');
+        }
+        b.append("{\"title\":\"no text field\"}\n");
+        Files.writeString(corpus, b);
+        ArtifactRef ref = store.put("inputs/" + name + ".jsonl", corpus, "application/x-ndjson");
+        return new ScoreRequest(1, null, "builtin:tiny", ref, "text", 12, 6, 3, 4, null).normalized();
+    }
+
+    /** All records of a topic whose key is the job id, read from the beginning. */
+    private static List<ConsumerRecord<String, String>> records(String topic, String key, Duration wait) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.get().kafkaBootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            c.subscribe(List.of(topic));
+            long end = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < end) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) {
+                    if (key == null || key.equals(r.key())) {
+                        out.add(r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<ScoreResult> results(String jobId, Duration wait) {
+        return records(Topics.SCORE_RESULTS, jobId, wait).stream()
+                .map(r -> EventCodec.fromJson(r.value(), ScoreResult.class)).toList();
+    }
+
+    @Test
+    void submittedJobProducesScoresAndExactlyOneResultEvenWhenDeliveredTwice() throws Exception {
+        ScoreRequest req = request("job-" + UUID.randomUUID());
+        send(Topics.SCORE_REQUESTS, req.jobId(), EventCodec.toJson(req));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !results(req.jobId(), Duration.ofSeconds(1)).isEmpty());
+        ScoreResult result = results(req.jobId(), Duration.ofSeconds(1)).get(0);
+
+        // 9 records: 1 too short, 1 without a text field, 7 scored, in corpus order across 3 shards.
+        assertThat(result.stats().documents()).isEqualTo(9);
+        assertThat(result.stats().scored()).isEqualTo(7);
+        assertThat(result.stats().skippedShort()).isEqualTo(1);
+        assertThat(result.stats().skippedInvalid()).isEqualTo(1);
+        List<ScoreRecord> got = new String(store.read(result.scores()), StandardCharsets.UTF_8).lines()
+                .map(l -> EventCodec.fromJson(l, ScoreRecord.class)).toList();
+        assertThat(got).extracting(ScoreRecord::document).containsExactly(0L, 2L, 3L, 4L, 5L, 6L, 7L);
+
+        // Same numbers as the scorer run locally (the command-line path).
+        List<ScoreRecord> local = new ArrayList<>();
+        try (Checkpoint ckpt = Checkpoint.load(BuiltinModels.resolve("builtin:tiny"))) {
+            List<MemorizationScorer.Document> docs = new ArrayList<>();
+            for (int i = 0; i < TEXTS.size(); i++) {
+                docs.add(new MemorizationScorer.Document(i, TEXTS.get(i)));
+            }
+            new MemorizationScorer(ckpt, 12, 6, 3).score(docs.iterator(), local::add, d -> {});
+        }
+        assertThat(got).hasSameSizeAs(local);
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i).completion()).containsExactly(local.get(i).completion());
+            assertThat(got.get(i).memorizationScore()).isEqualTo(local.get(i).memorizationScore());
+        }
+
+        // Delivered again: the finished job is recognised; no second artifact, no second result.
+        send(Topics.SCORE_REQUESTS, req.jobId(), EventCodec.toJson(req));
+        Thread.sleep(8000);
+        assertThat(results(req.jobId(), Duration.ofSeconds(2))).hasSize(1);
+        assertThat(store.list("jobs/" + req.jobId() + "/score/").stream().filter(k -> k.endsWith("scores.jsonl")))
+                .hasSize(1);
+    }
+
+    @Test
+    void malformedEventIsDeadLetteredWithItsReasonAndTheServiceGoesOn() throws Exception {
+        String badKey = "bad-" + UUID.randomUUID();
+        send(Topics.SCORE_REQUESTS, badKey, "{\"schemaVersion\":1,\"modle\":\"builtin:tiny\"}");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> !records(Topics.deadLetter(Topics.SCORE_REQUESTS), badKey, Duration.ofSeconds(1)).isEmpty());
+        ConsumerRecord<String, String> dead = records(Topics.deadLetter(Topics.SCORE_REQUESTS), badKey, Duration.ofSeconds(1)).get(0);
+        Header reason = dead.headers().lastHeader("dead-letter-reason");
+        assertThat(reason).isNotNull();
+        assertThat(new String(reason.value(), StandardCharsets.UTF_8)).contains("unknown field 'modle'");
+
+        // Out-of-range parameters are refused up front, naming the field.
+        ScoreRequest tooLong = new ScoreRequest(1, null, "builtin:tiny", request("x").corpus(), "text", 3000, 6, 3, 4, null);
+        send(Topics.SCORE_REQUESTS, "range-" + badKey, EventCodec.toJson(tooLong));
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> records(Topics.deadLetter(Topics.SCORE_REQUESTS), "range-" + badKey, Duration.ofSeconds(1))
+                        .stream().anyMatch(r -> new String(r.headers().lastHeader("dead-letter-reason").value(),
+                                StandardCharsets.UTF_8).contains("promptTokens")));
+
+        // The next good job still completes.
+        ScoreRequest good = request("after-bad-" + UUID.randomUUID());
+        send(Topics.SCORE_REQUESTS, good.jobId(), EventCodec.toJson(good));
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !results(good.jobId(), Duration.ofSeconds(1)).isEmpty());
+
+        String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("circuits_scorer_documents_scored_total", "circuits_scorer_dead_lettered_total",
+                "circuits_stage_duration_seconds");
+    }
+}
