@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             MakeCorpusCommand.class,
             SubmitCommand.class,
             WatchCommand.class,
+            FetchCommand.class,
             BenchCommand.class,
         })
 public final class Main {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.jni.JniUtils;
 import org.memcircuits.InvalidInputException;
 import org.memcircuits.engine.Djl;
 import org.memcircuits.safetensors.SafeTensorsFile;
@@ -207,8 +208,9 @@ public final class GptModel implements AutoCloseable {
     /** gelu_new: the tanh approximation (DJL's built-in gelu is the erf form, off by up to 4e-4). */
     static NDArray geluNew(NDArray u) {
         double c = Math.sqrt(2.0 / Math.PI);
-        if (!u.hasGradient()) {
-            // In place when nothing records a graph: the MLP's widest tensor, allocated once, not seven times.
+        if (!JniUtils.isGradMode()) {
+            // In place unless a GradientCollector records a graph: the MLP's widest tensor is then
+            // allocated twice instead of eight times.
             NDArray t = u.mul(u).muli(u).muli(0.044715).addi(u).muli(c).tanh();
             return t.addi(1.0).muli(u).muli(0.5);
         }

@@ -20,6 +20,12 @@ public final class EventSender {
     private EventSender() {}
 
     public static void send(MutinyEmitter<String> emitter, String key, String id, String type, String subject, Object data) {
+        send(emitter, key, -1, id, type, subject, data);
+    }
+
+    /** With {@code partition >= 0} the record goes to that partition instead of the key's hash. */
+    public static void send(MutinyEmitter<String> emitter, String key, int partition, String id, String type, String subject,
+            Object data) {
         OutgoingCloudEventMetadata<Object> ce = OutgoingCloudEventMetadata.builder()
                 .withId(id)
                 .withType(type)
@@ -29,7 +35,9 @@ public final class EventSender {
                 .build();
         Message<String> msg = Message.of(EventCodec.toJson(data))
                 .addMetadata(ce)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
+                .addMetadata(partition >= 0
+                        ? OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withPartition(partition).build()
+                        : OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
         emitter.sendMessage(msg).await().atMost(ACK_TIMEOUT);
     }
 }

@@ -42,9 +42,12 @@ public class ScoreRequestListener {
     private final CorpusCache corpora;
     private final ShardMerger merger;
     private final ScorerMetrics metrics;
+    private final int partitions;
 
     public ScoreRequestListener(@Channel("score-shards-out") MutinyEmitter<String> shards, StatusPublisher status,
-            ArtifactStore store, CorpusCache corpora, ShardMerger merger, ScorerMetrics metrics) {
+            ArtifactStore store, CorpusCache corpora, ShardMerger merger, ScorerMetrics metrics,
+            org.memcircuits.scorer.config.ScorerConfig config) {
+        this.partitions = config.shardPartitions();
         this.shards = shards;
         this.status = status;
         this.store = store;
@@ -74,8 +77,9 @@ public class ScoreRequestListener {
             long records = Corpus.count(corpus, request.textField());
             List<ScoreShard> plan = ShardPlanner.plan(request, records);
             for (ScoreShard s : plan) {
-                EventSender.send(shards, s.jobId() + "/" + s.shardIndex(), s.jobId() + "/shard/" + s.shardIndex(),
-                        EventTypes.SCORE_SHARD, s.jobId(), s);
+                // Round-robin over partitions: consecutive shards land on different replicas.
+                EventSender.send(shards, s.jobId() + "/" + s.shardIndex(), s.shardIndex() % partitions,
+                        s.jobId() + "/shard/" + s.shardIndex(), EventTypes.SCORE_SHARD, s.jobId(), s);
             }
             LOG.infof("job %s: %d records in %d shards", request.jobId(), records, plan.size());
             status.publish(JobStatus.of(request.jobId(), "score", JobStatus.State.ACCEPTED, 0L, records,

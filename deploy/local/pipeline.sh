@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: a real Kafka broker and S3 server (stack/local-stack.sh),
+# the pipeline's services as local JVMs, the built-in model, and a corpus built for it with
+# documents it memorizes by construction. Submits the job, follows it, prints the summary.
+#
+#   deploy/local/pipeline.sh [--documents N] [--memorized M] [--shard-size S] [--keep]
+#
+# --keep leaves the stack and services running (stop with: deploy/local/pipeline.sh --stop).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO"
+STATE="$REPO/.stack/pipeline"
+DOCS=40 MEMORIZED=10 SHARD=10 KEEP=0 MODEL=builtin:tiny
+SERVICES=(scorer-service)
+PORTS=(8081)
+
+stop_services() {
+  for s in "${SERVICES[@]}"; do
+    if [[ -f "$STATE/$s.pid" ]]; then
+      kill "$(cat "$STATE/$s.pid")" 2>/dev/null || true
+      rm -f "$STATE/$s.pid"
+    fi
+  done
+}
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --documents) DOCS=$2; shift 2 ;;
+    --memorized) MEMORIZED=$2; shift 2 ;;
+    --shard-size) SHARD=$2; shift 2 ;;
+    --model) MODEL=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --stop) stop_services; stack/local-stack.sh stop; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+mkdir -p "$STATE"
+for s in "${SERVICES[@]}"; do
+  if [[ ! -f "$s/target/quarkus-app/quarkus-run.jar" || ! -f circuits-cli/target/circuits-cli.jar ]]; then
+    echo "pipeline: building the services and the command line..." >&2
+    ./mvnw -B -q -Dstyle.color=never package -DskipTests >&2
+    break
+  fi
+done
+
+stack/local-stack.sh start >&2
+eval "$(stack/local-stack.sh env)"
+export OPT_OUT_TRACKING=true DJL_OFFLINE=true DJL_CACHE_DIR="${DJL_CACHE_DIR:-$REPO/.cache/djl}"
+
+if [[ $KEEP == 0 ]]; then
+  trap 'stop_services; stack/local-stack.sh stop >&2' EXIT
+fi
+for i in "${!SERVICES[@]}"; do
+  s=${SERVICES[$i]} port=${PORTS[$i]}
+  if [[ -f "$STATE/$s.pid" ]] && kill -0 "$(cat "$STATE/$s.pid")" 2>/dev/null; then
+    continue
+  fi
+  java -Dai.djl.offline=true -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
+    -jar "$s/target/quarkus-app/quarkus-run.jar" > "$STATE/$s.log" 2>&1 &
+  echo $! > "$STATE/$s.pid"
+  echo "pipeline: $s starting on :$port (log $STATE/$s.log)" >&2
+done
+for i in "${!SERVICES[@]}"; do
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:${PORTS[$i]}/q/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$(cat "$STATE/${SERVICES[$i]}.pid")" 2>/dev/null || { tail -40 "$STATE/${SERVICES[$i]}.log" >&2; exit 1; }
+    sleep 1
+  done
+done
+
+corpus="$STATE/corpus-$MODEL-$DOCS-$MEMORIZED.jsonl"
+corpus=${corpus//:/_}
+[[ -f $corpus ]] || ./circuits make-corpus --model "$MODEL" --documents "$DOCS" --memorized "$MEMORIZED" --out "$corpus" >&2
+job=$(./circuits submit score --model "$MODEL" --dataset "$corpus" --shard-size "$SHARD" | sed -E 's/.*"jobId":"([^"]+)".*/\1/')
+echo "pipeline: submitted job $job" >&2
+final=$(./circuits watch "$job" --stage score --timeout 1800)
+echo "$final"
+uri=$(echo "$final" | sed -nE 's/.*scores at (s3:[^"]+)".*/\1/p')
+if [[ -n $uri ]]; then
+  ./circuits fetch "${uri%scores.jsonl}summary.json" --out "$STATE/$job-summary.json" >/dev/null
+  cat "$STATE/$job-summary.json"
+fi
