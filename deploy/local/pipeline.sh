@@ -14,10 +14,14 @@ DOCS=40 MEMORIZED=10 SHARD=10 KEEP=0 MODEL=builtin:tiny
 SERVICES=(scorer-service)
 PORTS=(8081)
 
+# Services leave their consumer groups on a clean exit; waiting for that before the broker stops
+# spares the next start a 45 s session timeout for members that never said goodbye.
 stop_services() {
   for s in "${SERVICES[@]}"; do
     if [[ -f "$STATE/$s.pid" ]]; then
-      kill "$(cat "$STATE/$s.pid")" 2>/dev/null || true
+      pid=$(cat "$STATE/$s.pid")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
       rm -f "$STATE/$s.pid"
     fi
   done
