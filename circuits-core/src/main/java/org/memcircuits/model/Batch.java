@@ -32,11 +32,20 @@ public record Batch(long[][] ids, boolean[][] mask, long[][] positions) {
         return padded(rows, padId, false);
     }
 
+    /** Left padding to a given length (so that two batches align position by position). */
+    public static Batch leftPadded(List<long[]> rows, long padId, int length) {
+        return padded(rows, padId, true, length);
+    }
+
     private static Batch padded(List<long[]> rows, long padId, boolean left) {
+        return padded(rows, padId, left, 0);
+    }
+
+    private static Batch padded(List<long[]> rows, long padId, boolean left, int minLength) {
         if (rows.isEmpty()) {
             throw new InvalidInputException("empty batch: at least one sequence of token ids is needed");
         }
-        int t = 0;
+        int t = minLength;
         for (long[] r : rows) {
             if (r.length == 0) {
                 throw new InvalidInputException("empty sequence: every row needs at least one token");

@@ -1,6 +1,7 @@
 package org.memcircuits.scorer.messaging;
 
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import org.memcircuits.scorer.config.ScorerConfig;
 public class TopicInitializer {
     private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
 
-    void onStart(@Observes StartupEvent ev, ScorerConfig config,
+    // Priority 1: before SmallRye Reactive Messaging subscribes its consumers (LIBRARY_BEFORE).
+    void onStart(@Observes @Priority(1) StartupEvent ev, ScorerConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) throws Exception {
         List<NewTopic> wanted = new ArrayList<>();
         wanted.add(new NewTopic(Topics.SCORE_SHARDS, config.shardPartitions(), (short) 1));

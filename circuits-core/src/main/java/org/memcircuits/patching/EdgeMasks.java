@@ -1,0 +1,89 @@
+package org.memcircuits.patching;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.memcircuits.graph.CircuitGraph;
+import org.memcircuits.model.HeadInput;
+
+/**
+ * One mask value per edge, grouped by destination module as auto-circuit's PruneScores are:
+ * {@code blocks.l.hook_{q,k,v}_input} [H, 1+13l], {@code blocks.l.hook_mlp_in} [13(l+1)],
+ * {@code blocks.(L-1).hook_resid_post} [157] (for GPT-Neo-125M). With merged Q/K/V a head has one
+ * [H, 1+13l] group used for all three inputs.
+ */
+public final class EdgeMasks {
+    private final CircuitGraph graph;
+    private final List<String> names = new ArrayList<>();
+    private final List<NDArray> groups = new ArrayList<>();
+
+    private EdgeMasks(CircuitGraph graph) {
+        this.graph = graph;
+    }
+
+    /** Every edge's mask set to {@code value}. */
+    public static EdgeMasks filled(CircuitGraph graph, NDManager m, float value, DataType type) {
+        EdgeMasks masks = new EdgeMasks(graph);
+        var c = graph.config();
+        int heads = c.nHeads();
+        for (int b = 0; b < c.nLayers(); b++) {
+            int before = CircuitGraph.firstHeadSource(c, b);
+            if (graph.separateQkv()) {
+                for (HeadInput in : HeadInput.values()) {
+                    masks.add("blocks." + b + ".hook_" + in.letter + "_input", m.full(new Shape(heads, before), value, type));
+                }
+            } else {
+                masks.add("blocks." + b + ".hook_attn_in", m.full(new Shape(heads, before), value, type));
+            }
+            masks.add("blocks." + b + ".hook_mlp_in", m.full(new Shape(before + heads), value, type));
+        }
+        masks.add("blocks." + (c.nLayers() - 1) + ".hook_resid_post", m.full(new Shape(graph.sources().size()), value, type));
+        return masks;
+    }
+
+    private void add(String name, NDArray mask) {
+        names.add(name);
+        groups.add(mask);
+    }
+
+    public CircuitGraph graph() {
+        return graph;
+    }
+
+    /** Group names (destination hooks), in forward order. */
+    public List<String> names() {
+        return names;
+    }
+
+    public List<NDArray> groups() {
+        return groups;
+    }
+
+    public NDArray group(String name) {
+        int i = names.indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("no mask group " + name);
+        }
+        return groups.get(i);
+    }
+
+    public NDArray headInput(int block, HeadInput in) {
+        return group(graph.separateQkv() ? "blocks." + block + ".hook_" + in.letter + "_input" : "blocks." + block + ".hook_attn_in");
+    }
+
+    public NDArray mlpInput(int block) {
+        return group("blocks." + block + ".hook_mlp_in");
+    }
+
+    public NDArray finalResidual() {
+        return groups.get(groups.size() - 1);
+    }
+
+    /** Makes every group a fresh gradient leaf (DJL accumulates gradients across backward calls). */
+    public void requireGradients() {
+        groups.forEach(g -> g.setRequiresGradient(true));
+    }
+}
