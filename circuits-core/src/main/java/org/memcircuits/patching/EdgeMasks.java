@@ -44,6 +44,21 @@ public final class EdgeMasks {
         return masks;
     }
 
+    /** Masks 1.0 where {@code on[group][edge]} is set (0.0 elsewhere), in {@link #filled} layout. */
+    public static EdgeMasks of(CircuitGraph graph, NDManager m, boolean[][] on, boolean invert, DataType type) {
+        EdgeMasks masks = filled(graph, m, 0f, type);
+        for (int k = 0; k < masks.groups.size(); k++) {
+            NDArray g = masks.groups.get(k);
+            float[] v = new float[(int) g.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = on[k][i] != invert ? 1f : 0f;
+            }
+            NDArray filledGroup = m.create(v, g.getShape());
+            masks.groups.set(k, type == DataType.FLOAT32 ? filledGroup : filledGroup.toType(type, false));
+        }
+        return masks;
+    }
+
     private void add(String name, NDArray mask) {
         names.add(name);
         groups.add(mask);
