@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             SubmitCommand.class,
             WatchCommand.class,
             FetchCommand.class,
+            DiscoverCommand.class,
             BenchCommand.class,
         })
 public final class Main {

@@ -110,4 +110,38 @@ class MainTest {
         assertThat(both.code()).isEqualTo(2);
         assertThat(both.err()).contains("mutually exclusive");
     }
+
+    @Test
+    void discoverWritesScoresGraphResultAndDrawing(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("tiny");
+        assertThat(run("init-model", "--preset", "tiny", "--seed", "5", "--out", model.toString()).code()).isZero();
+        StringBuilder b = new StringBuilder("{\"prompts\":[");
+        String[] words = {"river", "bridge", "market", "castle", "harbour", "garden", "tower", "forest"};
+        for (int i = 0; i < words.length; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"clean\":\"The old ").append(words[i]).append(" stood near the\",")
+                    .append("\"corrupt\":\"The old ").append(words[(i + 3) % words.length]).append(" stood near the\",")
+                    .append("\"answers\":[\" town\"],\"wrong_answers\":[\" sea\"]}");
+        }
+        Files.writeString(tmp.resolve("ds.json"), b.append("]}"));
+        Path out = tmp.resolve("out");
+        Run r = run("discover", "--model", model.toString(), "--dataset", tmp.resolve("ds.json").toString(), "--ig-steps", "2",
+                "--batch-size", "3", "--train-fraction", "0.5", "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode res = r.json();
+        assertThat(res.get("total_edges").asInt()).isEqualTo(110);
+        assertThat(res.get("faithfulness").asDouble()).isGreaterThanOrEqualTo(0.85);
+        assertThat(res.get("search_trace").size()).isPositive();
+        assertThat(out.resolve("prune_scores.safetensors")).exists();
+        assertThat(out.resolve("circuit.svg")).content().startsWith("<svg");
+        JsonNode graph = new ObjectMapper().readTree(out.resolve("graph.json").toFile());
+        assertThat(graph.get("edges").size()).isEqualTo(110);
+        assertThat(graph.get("edges").has("input->a0.h1<q>")).isTrue();
+        assertThat(graph.get("edges").has("m1->logits")).isTrue();
+        assertThat(graph.get("nodes").get("logits").get("in_graph").asBoolean()).isTrue();
+
+        Run bad = run("discover", "--model", model.toString(), "--dataset", tmp.resolve("ds.json").toString(), "--loss", "huge",
+                "--out", out.toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--loss: unknown value 'huge'");
+    }
 }

@@ -75,6 +75,11 @@ public final class EdgeAttribution {
                                 double[] a = acc.get(k);
                                 double[] grad = masks.groups().get(k).getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
                                 for (int i = 0; i < a.length; i++) {
+                                    if (!Double.isFinite(grad[i])) {
+                                        // Never let a NaN reach a prune-score artifact silently.
+                                        throw new IllegalStateException("non-finite mask gradient in " + masks.names().get(k)
+                                                + " at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
+                                    }
                                     a[i] += grad[i];
                                 }
                             }

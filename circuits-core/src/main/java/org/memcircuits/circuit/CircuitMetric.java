@@ -33,11 +33,11 @@ public enum CircuitMetric {
         NDArray ansW = batch.answerWeights(m, v, false, type);
         NDArray wrongW = batch.answerWeights(m, v, true, type);
         return switch (this) {
-            case LOGIT_DIFF -> centred.mul(ansW).sum(new int[] {1}).sub(centred.mul(wrongW).sum(new int[] {1})).mean().getDouble();
+            case LOGIT_DIFF -> centred.mul(ansW).sum(new int[] {1}).sub(centred.mul(wrongW).sum(new int[] {1})).mean().toType(DataType.FLOAT64, false).getDouble();
             case NEG_LOGIT_DIFF -> -LOGIT_DIFF.value(m, batch, logits, type);
-            case ANSWER_LOGIT -> centred.mul(ansW).sum(new int[] {1}).mean().getDouble();
-            case WRONG_ANSWER_LOGIT -> centred.mul(wrongW).sum(new int[] {1}).mean().getDouble();
-            case ANSWER_NLL -> logits.logSoftmax(-1).mul(ansW).sum(new int[] {1}).mean().getDouble();
+            case ANSWER_LOGIT -> centred.mul(ansW).sum(new int[] {1}).mean().toType(DataType.FLOAT64, false).getDouble();
+            case WRONG_ANSWER_LOGIT -> centred.mul(wrongW).sum(new int[] {1}).mean().toType(DataType.FLOAT64, false).getDouble();
+            case ANSWER_NLL -> logits.logSoftmax(-1).mul(ansW).sum(new int[] {1}).mean().toType(DataType.FLOAT64, false).getDouble();
             case CORRECT_ANS_PERCENT -> percentArgmaxIn(batch, logits, false);
             case NEG_CORRECT_ANS_PERCENT -> -percentArgmaxIn(batch, logits, false);
             case INCORRECT_ANS_PERCENT -> percentArgmaxIn(batch, logits, true);

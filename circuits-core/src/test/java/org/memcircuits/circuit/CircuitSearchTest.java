@@ -1,0 +1,79 @@
+package org.memcircuits.circuit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.memcircuits.TestModels;
+import org.memcircuits.attribution.EdgeAttribution;
+import org.memcircuits.attribution.GradFunction;
+import org.memcircuits.attribution.Loss;
+import org.memcircuits.attribution.PairBatch;
+import org.memcircuits.attribution.PromptPair;
+import org.memcircuits.attribution.PruneScores;
+import org.memcircuits.graph.CircuitGraph;
+import org.memcircuits.model.Checkpoint;
+
+class CircuitSearchTest {
+    private static Checkpoint ckpt;
+    private static CircuitGraph graph;
+    private static List<PairBatch> batches;
+    private static PruneScores scores;
+
+    @BeforeAll
+    static void setUp() {
+        ckpt = Checkpoint.load(TestModels.fixture("tiny-gpt-neo"));
+        graph = new CircuitGraph(ckpt.config(), true);
+        batches = List.of(PairBatch.of(List.of(
+                new PromptPair(new long[] {5, 17, 88, 3, 41, 9}, new long[] {5, 17, 90, 3, 41}, new long[] {12}, new long[] {77}),
+                new PromptPair(new long[] {71, 2, 33, 4}, new long[] {71, 2, 34, 4}, new long[] {8}, new long[] {60})), 100));
+        scores = new EdgeAttribution(ckpt.model(), graph).attribute(batches, 5, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
+    }
+
+    @AfterAll
+    static void close() {
+        ckpt.close();
+    }
+
+    @Test
+    void faithfulnessIsZeroWithNoEdgesAndOneWithAllInBothPatchTypes() {
+        CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
+        for (PatchType pt : PatchType.values()) {
+            MinimalCircuitSearch s = new MinimalCircuitSearch(ev, scores, pt, Direction.DENOISING, Ablation.RESAMPLE,
+                    CircuitMetric.LOGIT_DIFF, false);
+            s.search(batches, 0.85);
+            assertThat(s.evaluate(batches, 0).faithfulness()).as("%s, 0 edges", pt).isCloseTo(0.0, within(1e-4));
+            assertThat(s.evaluate(batches, graph.edgeCount()).faithfulness()).as("%s, all edges", pt).isCloseTo(1.0, within(1e-4));
+        }
+    }
+
+    @Test
+    void searchFindsTheSmallestFaithfulCountAndRecordsItsTrace() {
+        CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
+        MinimalCircuitSearch s = new MinimalCircuitSearch(ev, scores, PatchType.EDGE, Direction.DENOISING, Ablation.RESAMPLE,
+                CircuitMetric.LOGIT_DIFF, false);
+        MinimalCircuitSearch.Result r = s.search(batches, 0.85);
+        assertThat(r.targetReached()).isTrue();
+        assertThat(r.faithfulness()).isGreaterThanOrEqualTo(0.85);
+        assertThat(r.trace().size()).isLessThanOrEqualTo(3 + 32 - Integer.numberOfLeadingZeros(graph.edgeCount()));
+        if (r.minimalEdges() > 1) {
+            // Bisection's invariant: one fewer edge was evaluated and fell short.
+            assertThat(s.evaluate(batches, r.minimalEdges() - 1).faithfulness()).isLessThan(0.85);
+        }
+        assertThat(r.trace()).extracting(MinimalCircuitSearch.Evaluation::requestedEdges).contains(r.minimalEdges());
+    }
+
+    @Test
+    void topKAdmitsTiesAndCountsThem() {
+        CircuitSelection none = CircuitSelection.topK(scores, 0, false);
+        assertThat(none.actual()).isZero();
+        CircuitSelection all = CircuitSelection.topK(scores, scores.edgeCount(), false);
+        assertThat(all.actual()).isEqualTo(scores.edgeCount());
+        CircuitSelection ten = CircuitSelection.topK(scores, 10, false);
+        assertThat(ten.actual()).isGreaterThanOrEqualTo(10);
+        assertThat(ten.tiesAdmitted()).isEqualTo(ten.actual() - 10);
+    }
+}
