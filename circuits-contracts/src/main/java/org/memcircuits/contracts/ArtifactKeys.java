@@ -28,6 +28,15 @@ public final class ArtifactKeys {
         return "jobs/" + jobId + "/score/result-announced";
     }
 
+    /** Discovery's files ({@code prune_scores.safetensors}, {@code graph.json}, ...). */
+    public static String discovery(String jobId, String file) {
+        return "jobs/" + jobId + "/discover/" + file;
+    }
+
+    public static String discoveryAnnounced(String jobId) {
+        return "jobs/" + jobId + "/discover/result-announced";
+    }
+
     public static String input(String name) {
         return "inputs/" + name;
     }

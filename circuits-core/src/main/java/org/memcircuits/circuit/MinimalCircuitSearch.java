@@ -30,6 +30,13 @@ public final class MinimalCircuitSearch {
     private double zero;
     private double all;
     private final TreeMap<Integer, Evaluation> seen = new TreeMap<>();
+    private java.util.function.Consumer<Evaluation> listener = e -> {};
+
+    /** Told of every circuit evaluated (progress, metrics). */
+    public MinimalCircuitSearch onEvaluation(java.util.function.Consumer<Evaluation> l) {
+        this.listener = l;
+        return this;
+    }
 
     public MinimalCircuitSearch(CircuitEvaluator evaluator, PruneScores scores, PatchType patchType, Direction direction,
             Ablation ablation, CircuitMetric metric, boolean signed) {
@@ -74,6 +81,7 @@ public final class MinimalCircuitSearch {
         double f = denom == 0 ? Double.NaN : (m - zero) / denom;
         e = new Evaluation(k, c.actual(), m, f);
         seen.put(k, e);
+        listener.accept(e);
         return e;
     }
 

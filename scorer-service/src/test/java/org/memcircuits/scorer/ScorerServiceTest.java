@@ -13,19 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.contracts.ArtifactRef;
@@ -37,7 +27,9 @@ import org.memcircuits.contracts.Topics;
 import org.memcircuits.memorization.MemorizationScorer;
 import org.memcircuits.model.BuiltinModels;
 import org.memcircuits.model.Checkpoint;
-import org.memcircuits.testing.LocalStack;
+import org.memcircuits.testing.LocalStackQuarkusResource;
+import org.memcircuits.testing.TestKafka;
+import org.memcircuits.contracts.EventTypes;
 
 /**
  * The scorer against a real Kafka broker and a real S3 server: a submitted job yields the scores
@@ -45,7 +37,7 @@ import org.memcircuits.testing.LocalStack;
  * service goes on; the same request delivered twice yields one artifact and one result event.
  */
 @QuarkusTest
-@QuarkusTestResource(LocalStackResource.class)
+@QuarkusTestResource(LocalStackQuarkusResource.class)
 class ScorerServiceTest {
     private static final List<String> TEXTS = List.of(
             "The old lighthouse stood at the edge of the harbour for more than two hundred years before the keepers left.",
@@ -60,28 +52,8 @@ class ScorerServiceTest {
     @Inject
     ArtifactStore store;
 
-    static KafkaProducer<String, String> producer;
-
-    @BeforeAll
-    static void producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.get().kafkaBootstrap());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-    }
-
-    @AfterAll
-    static void close() {
-        producer.close();
-    }
-
-    private static void send(String topic, String key, String value) throws Exception {
-        ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, value);
-        r.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
-        r.headers().add("ce_id", UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
-        r.headers().add("ce_type", "org.memcircuits.score.request.v1".getBytes(StandardCharsets.UTF_8));
-        r.headers().add("ce_source", "urn:test".getBytes(StandardCharsets.UTF_8));
-        producer.send(r).get();
+    private static void send(String topic, String key, String value) {
+        TestKafka.send(topic, key, EventTypes.SCORE_REQUEST, value);
     }
 
     private ScoreRequest request(String name) throws Exception {
@@ -96,25 +68,8 @@ class ScorerServiceTest {
         return new ScoreRequest(1, null, "builtin:tiny", ref, "text", 12, 6, 3, 4, null).normalized();
     }
 
-    /** All records of a topic whose key is the job id, read from the beginning. */
     private static List<ConsumerRecord<String, String>> records(String topic, String key, Duration wait) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.get().kafkaBootstrap());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(topic));
-            long end = System.nanoTime() + wait.toNanos();
-            while (System.nanoTime() < end) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) {
-                    if (key == null || key.equals(r.key())) {
-                        out.add(r);
-                    }
-                }
-            }
-        }
-        return out;
+        return TestKafka.records(topic, key, wait);
     }
 
     private static List<ScoreResult> results(String jobId, Duration wait) {

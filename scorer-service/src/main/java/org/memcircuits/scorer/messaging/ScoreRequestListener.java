@@ -1,9 +1,11 @@
 package org.memcircuits.scorer.messaging;
 
+import org.memcircuits.service.StatusPublisher;
+import org.memcircuits.service.EventSender;
+import org.memcircuits.service.InputChecks;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -13,7 +15,6 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.memcircuits.InvalidInputException;
 import org.memcircuits.artifacts.ArtifactStore;
-import org.memcircuits.contracts.ArtifactRef;
 import org.memcircuits.contracts.ContractException;
 import org.memcircuits.contracts.EventCodec;
 import org.memcircuits.contracts.EventTypes;
@@ -21,7 +22,6 @@ import org.memcircuits.contracts.JobStatus;
 import org.memcircuits.contracts.ScoreRequest;
 import org.memcircuits.contracts.ScoreShard;
 import org.memcircuits.corpus.Corpus;
-import org.memcircuits.model.BuiltinModels;
 import org.memcircuits.scorer.service.CorpusCache;
 import org.memcircuits.scorer.service.ScorerMetrics;
 import org.memcircuits.scorer.service.ShardMerger;
@@ -95,22 +95,8 @@ public class ScoreRequestListener {
     }
 
     private void checkInputs(ScoreRequest r) {
-        ArtifactRef c = r.corpus();
-        ArtifactRef stored = store.find(c.key())
-                .orElseThrow(() -> new InvalidInputException("corpus: artifact " + c.uri() + " not found"));
-        if (!stored.sha256().equals(c.sha256()) || stored.size() != c.size()) {
-            throw new InvalidInputException("corpus: artifact " + c.uri() + " has sha256 " + stored.sha256() + " and size "
-                    + stored.size() + ", but the request names " + c.sha256() + " and " + c.size());
-        }
-        if (r.model().startsWith(BuiltinModels.PREFIX)) {
-            org.memcircuits.model.ModelPreset.byId(r.model().substring(BuiltinModels.PREFIX.length()));
-        } else {
-            Path dir = Path.of(r.model());
-            if (!Files.isRegularFile(dir.resolve("config.json")) || !Files.isRegularFile(dir.resolve("model.safetensors"))) {
-                throw new InvalidInputException("model: " + r.model()
-                        + " is not a checkpoint directory (config.json and model.safetensors) on this replica");
-            }
-        }
+        InputChecks.artifact(store, r.corpus(), "corpus");
+        InputChecks.model(r.model());
     }
 
     private CompletionStage<Void> reject(Message<String> msg, ScoreRequest r, Exception e) {

@@ -1,5 +1,7 @@
 package org.memcircuits.scorer.messaging;
 
+import org.memcircuits.service.StatusPublisher;
+import org.memcircuits.service.EventSender;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;

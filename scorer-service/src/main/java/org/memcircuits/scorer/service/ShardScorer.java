@@ -1,5 +1,6 @@
 package org.memcircuits.scorer.service;
 
+import org.memcircuits.service.ModelCache;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedWriter;

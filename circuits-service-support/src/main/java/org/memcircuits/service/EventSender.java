@@ -1,4 +1,4 @@
-package org.memcircuits.scorer.messaging;
+package org.memcircuits.service;
 
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -16,6 +16,9 @@ import org.memcircuits.contracts.EventTypes;
  */
 public final class EventSender {
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
+    private static final URI SOURCE = URI.create(EventTypes.SOURCE_PREFIX
+            + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                    .getOptionalValue("quarkus.application.name", String.class).orElse("service"));
 
     private EventSender() {}
 
@@ -29,7 +32,7 @@ public final class EventSender {
         OutgoingCloudEventMetadata<Object> ce = OutgoingCloudEventMetadata.builder()
                 .withId(id)
                 .withType(type)
-                .withSource(URI.create(EventTypes.SOURCE_PREFIX + "scorer-service"))
+                .withSource(SOURCE)
                 .withSubject(subject)
                 .withDataContentType("application/json")
                 .build();

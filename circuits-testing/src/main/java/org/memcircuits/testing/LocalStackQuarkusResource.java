@@ -1,17 +1,23 @@
-package org.memcircuits.scorer;
+package org.memcircuits.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
-import org.memcircuits.testing.LocalStack;
 
-/** Points the service at the real test broker and S3 server, each test run in a bucket of its own. */
-public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
-    static String bucket;
+/**
+ * Points a Quarkus service under test at the real test broker and S3 server; each test run gets a
+ * bucket of its own ({@link #bucket()}).
+ */
+public class LocalStackQuarkusResource implements QuarkusTestResourceLifecycleManager {
+    private static String bucket;
+
+    public static String bucket() {
+        return bucket;
+    }
 
     @Override
     public Map<String, String> start() {
         LocalStack s = LocalStack.get();
-        bucket = s.uniqueBucket("scorer");
+        bucket = s.uniqueBucket("svc");
         return Map.of(
                 "kafka.bootstrap.servers", s.kafkaBootstrap(),
                 "circuits.storage.endpoint", s.s3Endpoint(),

@@ -1,4 +1,4 @@
-package org.memcircuits.scorer.messaging;
+package org.memcircuits.service;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package org.memcircuits.scorer.config;
+package org.memcircuits.service;
 
 import io.smallrye.config.ConfigMapping;
 

@@ -1,4 +1,4 @@
-package org.memcircuits.scorer.service;
+package org.memcircuits.service;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package org.memcircuits.scorer.storage;
+package org.memcircuits.service;
 
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -6,7 +6,6 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.artifacts.StorageConfig;
-import org.memcircuits.scorer.config.StorageSettings;
 
 /** One S3 client per replica, closed on shutdown (its OkHttp threads would otherwise linger). */
 @ApplicationScoped
