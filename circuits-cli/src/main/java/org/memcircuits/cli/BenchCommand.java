@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * "ratio":...}}.
  */
 @Command(name = "bench", description = "Benchmarks (figures next to the machine's GEMM rate).",
-        subcommands = {BenchCommand.Forward.class, BenchCommand.Generate.class, BenchScore.class})
+        subcommands = {BenchCommand.Forward.class, BenchCommand.Generate.class, BenchScore.class, BenchAttribute.class})
 final class BenchCommand {
 
     static final class Common {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             InitModelCommand.class,
             ScoreCommand.class,
+            ContrastiveCommand.class,
             MakeCorpusCommand.class,
             SubmitCommand.class,
             WatchCommand.class,

@@ -1,5 +1,7 @@
 package org.memcircuits.contrastive;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.BufferedReader;
@@ -64,14 +66,14 @@ public final class ContrastiveFiles {
                 String where = file + " line " + n;
                 DivergenceRecord d;
                 try {
-                    com.fasterxml.jackson.databind.JsonNode node = MAPPER.readTree(line);
+                    JsonNode node = MAPPER.readTree(line);
                     for (String field : FIELDS) {
                         if (node == null || !node.isObject() || !node.has(field) || node.get(field).isNull()) {
                             throw new InvalidInputException(where + ": field '" + field + "' is missing");
                         }
                     }
                     d = EventCodec.fromJson(line, DivergenceRecord.class);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                } catch (JsonProcessingException e) {
                     throw new InvalidInputException(where + ": not valid JSON: " + e.getOriginalMessage(), e);
                 } catch (ContractException e) {
                     throw new InvalidInputException(where + ": " + e.getMessage(), e);

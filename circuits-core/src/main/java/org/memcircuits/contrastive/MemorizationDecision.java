@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.memcircuits.InvalidInputException;
 import org.memcircuits.contracts.ScoreRecord;
 import org.memcircuits.tokenizer.Gpt2Tokenizer;
@@ -138,7 +140,7 @@ public final class MemorizationDecision {
         // A pandas left join: each high record meets every row with its context, in row order.
         List<Entry> entries = new ArrayList<>();
         long unjoined = 0;
-        java.util.Set<String> joinedContexts = new java.util.HashSet<>();
+        Set<String> joinedContexts = new HashSet<>();
         for (ScoreRecord h : high) {
             List<DivergenceRecord> rows = byContext.get(h.decodedContext());
             if (rows == null) {

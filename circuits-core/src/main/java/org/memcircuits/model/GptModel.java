@@ -177,17 +177,34 @@ public final class GptModel implements AutoCloseable {
         NDArray out = z.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), config.dModel()).matMul(lw.wo()).add(lw.bo());
         if (hooks.wantsHeadResults(l)) {
             // Computed beside, not instead of, the fused projection: unhooked numerics stay bit-identical.
-            hooks.headResults(l, z.matMul(lw.woHeads()).transpose(0, 2, 1, 3));
+            hooks.headResults(l, headResults(z, lw));
         }
         return out;
     }
 
-    /** Head-specific inputs: [B, T, D] (shared) or [B, T, H, D] to [B, H, T, dHead]. */
+    /**
+     * Head-specific inputs: [B, T, D] (shared) or [B, T, H, D] to [B, H, T, dHead], as one batched
+     * product per head ([H, B*T, D] x [H, D, dHead]) without broadcast batch dimensions, whose
+     * CPU backward was seen to return NaN intermittently.
+     */
     private NDArray headProjection(NDArray in, LayerWeights lw, NDArray wHeads, NDArray bHeads) {
-        NDArray a = layerNorm(in, lw.ln1W(), lw.ln1B());
-        a = a.getShape().dimension() == 3 ? a.expandDims(1) : a.transpose(0, 2, 1, 3);
-        NDArray out = a.matMul(wHeads);
-        return bHeads == null ? out : out.add(bHeads);
+        int h = config.nHeads();
+        NDArray perHead = in.getShape().dimension() == 3 ? in.expandDims(2).repeat(2, h) : in;
+        Shape s = perHead.getShape(); // [B, T, H, D]
+        NDArray a = layerNorm(perHead, lw.ln1W(), lw.ln1B()).transpose(2, 0, 1, 3).reshape(h, s.get(0) * s.get(1), s.get(3));
+        NDArray out = a.batchMatMul(wHeads); // [H, B*T, dHead]
+        if (bHeads != null) {
+            out = out.add(bHeads);
+        }
+        return out.reshape(h, s.get(0), s.get(1), config.dHead()).transpose(1, 0, 2, 3);
+    }
+
+    /** z [B, H, T, dHead] to each head's output before b_O, [B, T, H, D], one batched product per head. */
+    private NDArray headResults(NDArray z, LayerWeights lw) {
+        Shape s = z.getShape();
+        int h = config.nHeads();
+        NDArray zh = z.transpose(1, 0, 2, 3).reshape(h, s.get(0) * s.get(2), s.get(3));
+        return zh.batchMatMul(lw.woHeads()).reshape(h, s.get(0), s.get(2), config.dModel()).transpose(1, 2, 0, 3);
     }
 
     private NDArray splitHeads(NDArray x) {

@@ -14,6 +14,8 @@ import org.memcircuits.model.HeadInput;
 public final class EdgePatcher extends SourceRecorder {
     private final EdgeMasks masks;
     private final List<NDArray> patch;
+    /** patch − curr per chunk as [n, B*T*D], computed once: every later destination reuses it. */
+    private final List<NDArray> diffs = new java.util.ArrayList<>();
 
     /** @param patch the patch source chunks, as a {@link SourceRecorder} records them */
     public EdgePatcher(EdgeMasks masks, List<NDArray> patch) {
@@ -43,14 +45,22 @@ public final class EdgePatcher extends SourceRecorder {
         return resid.add(delta(mask.expandDims(0), (int) mask.getShape().get(0)).reshape(resid.getShape()));
     }
 
+    private NDArray diff(int k) {
+        while (diffs.size() <= k) {
+            int i = diffs.size();
+            NDArray curr = chunks.get(i);
+            diffs.add(patch.get(i).sub(curr).reshape(curr.getShape().get(0), -1));
+        }
+        return diffs.get(k);
+    }
+
     /** Σ over the first {@code sources} sources of mask[:, src] · (patch − curr), as [rows, B*T*D]. */
     private NDArray delta(NDArray mask, int sources) {
         NDArray sum = null;
         int offset = 0;
         for (int k = 0; offset < sources; k++) {
-            NDArray curr = chunks.get(k);
-            long c = curr.getShape().get(0);
-            NDArray diff = patch.get(k).sub(curr).reshape(c, -1);
+            NDArray diff = diff(k);
+            long c = diff.getShape().get(0);
             NDArray part = mask.get(":, {}:{}", offset, offset + c).matMul(diff);
             sum = sum == null ? part : sum.add(part);
             offset += (int) c;

@@ -1,0 +1,116 @@
+package org.memcircuits.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.memcircuits.attribution.EdgeAttribution;
+import org.memcircuits.attribution.GradFunction;
+import org.memcircuits.attribution.Loss;
+import org.memcircuits.attribution.PairBatch;
+import org.memcircuits.attribution.PromptPair;
+import org.memcircuits.cli.bench.GemmProbe;
+import org.memcircuits.engine.Djl;
+import org.memcircuits.graph.CircuitGraph;
+import org.memcircuits.model.Checkpoint;
+import org.memcircuits.model.ForwardHooks;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Seconds per EAP-IG step per batch (a patched forward plus the backward to all 32,491 edge masks)
+ * next to one plain forward+backward of the same batch, in the same run; peak resident memory.
+ */
+@Command(name = "attribute", description = "EAP-IG cost per step and batch vs a plain forward+backward.")
+final class BenchAttribute implements Callable<Integer> {
+    @Mixin
+    BenchCommand.Common common;
+
+    @Option(names = "--tokens", defaultValue = "51", description = "Prompt length. Default: ${DEFAULT-VALUE}.")
+    int tokens;
+
+    @Option(names = "--ig-steps", defaultValue = "3", description = "m (m+1 steps timed). Default: ${DEFAULT-VALUE}.")
+    int igSteps;
+
+    @Override
+    public Integer call() throws IOException {
+        try (Checkpoint ckpt = common.load()) {
+            long[][] clean = common.randomIds(ckpt.config(), tokens);
+            common.seed++;
+            long[][] corrupt = common.randomIds(ckpt.config(), tokens);
+            List<PromptPair> pairs = new ArrayList<>();
+            for (int i = 0; i < clean.length; i++) {
+                pairs.add(new PromptPair(clean[i], corrupt[i], new long[] {11}, new long[] {13}));
+            }
+            PairBatch batch = PairBatch.of(pairs, ckpt.config().eosTokenId());
+            CircuitGraph graph = new CircuitGraph(ckpt.config(), true);
+            double gemm = GemmProbe.gflops(1024, 10);
+            double plain = Double.MAX_VALUE;
+            for (int i = 0; i < 3; i++) {
+                plain = Math.min(plain, plainForwardBackward(ckpt, batch));
+            }
+            EdgeAttribution attribution = new EdgeAttribution(ckpt.model(), graph);
+            attribution.attribute(List.of(batch), 0, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {}); // warm-up
+            long t0 = System.nanoTime();
+            attribution.attribute(List.of(batch), igSteps, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
+            double perStep = (System.nanoTime() - t0) / 1e9 / (igSteps + 1);
+            long peak = peakRssBytes();
+            System.out.printf("attribute %s batch %d x %d tokens, %d edges: %.3f s per IG step per batch; plain forward+backward"
+                            + " %.3f s (ratio %.2f, target <= 1.3); peak RSS %.2f GiB; GEMM %.1f GFLOP/s%n",
+                    common.model, common.batch, tokens, graph.edgeCount(), perStep, plain, perStep / plain, peak / 1073741824.0, gemm);
+            Map<String, Object> r = new java.util.LinkedHashMap<>();
+            r.put("bench", "attribute");
+            r.put("seconds_per_step_per_batch", Math.round(perStep * 1000) / 1000.0);
+            r.put("plain_forward_backward_s", Math.round(plain * 1000) / 1000.0);
+            r.put("ratio", Math.round(perStep / plain * 100) / 100.0);
+            r.put("tokens_per_s", BenchCommand.round(common.batch * tokens / perStep));
+            r.put("gemm_gflops", BenchCommand.round(gemm));
+            r.put("peak_rss_gib", Math.round(peak / 1073741824.0 * 100) / 100.0);
+            Json.print(r);
+        }
+        return 0;
+    }
+
+    /** Forward of the clean prompts and backward of the same loss to a leaf at block 0's MLP input. */
+    private static double plainForwardBackward(Checkpoint ckpt, PairBatch batch) {
+        return EdgeAttribution.withGradientLock(() -> {
+            try (NDManager m = ckpt.model().newManager(); GradientCollector gc = Djl.engine().newGradientCollector()) {
+                NDArray[] leaf = new NDArray[1];
+                ForwardHooks hooks = new ForwardHooks() {
+                    @Override
+                    public NDArray mlpInput(int layer, NDArray resid) {
+                        if (layer != 0) {
+                            return resid;
+                        }
+                        leaf[0] = m.zeros(resid.getShape(), DataType.FLOAT32);
+                        leaf[0].setRequiresGradient(true);
+                        return resid.add(leaf[0]);
+                    }
+                };
+                long t0 = System.nanoTime();
+                NDArray logits = ckpt.model().unembed(ckpt.model().hidden(m, batch.clean(), hooks).get(":, -1, :"));
+                NDArray centred = logits.sub(logits.mean(new int[] {-1}, true));
+                gc.backward(centred.get(":, 11").sub(centred.get(":, 13")).mean().neg());
+                leaf[0].getGradient().getFloat(0, 0, 0);
+                return (System.nanoTime() - t0) / 1e9;
+            }
+        });
+    }
+
+    private static long peakRssBytes() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmHWM:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+}
