@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** Submits a job to the running services: uploads local inputs, sends the request, prints the job id. */
 @Command(name = "submit", description = "Submit a job to the services over Kafka; prints {\"jobId\":...}.",
-        subcommands = {SubmitCommand.Score.class})
+        subcommands = {SubmitCommand.Score.class, SubmitCommand.Discover.class})
 final class SubmitCommand {
 
     /** Streamed: corpora can be gigabytes. */
@@ -29,6 +29,82 @@ final class SubmitCommand {
             return java.util.HexFormat.of().formatHex(in.getMessageDigest().digest());
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Uploads a local input by digest (once) and returns its reference. */
+    static ArtifactRef upload(Path file) throws Exception {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException("--dataset: " + file + " not found");
+        }
+        try (ArtifactStore store = ArtifactStore.fromEnv()) {
+            store.ensureBucket();
+            String key = ArtifactKeys.input(sha256(file) + "/" + file.getFileName());
+            return store.find(key).orElseGet(() -> store.put(key, file, "application/octet-stream"));
+        }
+    }
+
+    @Command(name = "discover", description = "Find a circuit on a contrastive dataset (stage 3); parameters as `circuits discover`.")
+    static final class Discover implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "builtin:tiny")
+        String model;
+
+        @Option(names = "--dataset", required = true, paramLabel = "FILE.json")
+        Path dataset;
+
+        @Option(names = "--ig-steps")
+        Integer igSteps;
+
+        @Option(names = "--grad-function")
+        String gradFunction;
+
+        @Option(names = "--loss")
+        String loss;
+
+        @Option(names = "--ablation")
+        String ablation;
+
+        @Option(names = "--patch")
+        String patch;
+
+        @Option(names = "--direction")
+        String direction;
+
+        @Option(names = "--metric")
+        String metric;
+
+        @Option(names = "--target")
+        Double target;
+
+        @Option(names = "--train-fraction")
+        Double trainFraction;
+
+        @Option(names = "--seed")
+        Long seed;
+
+        @Option(names = "--batch-size")
+        Integer batchSize;
+
+        @Option(names = "--job-id")
+        String jobId;
+
+        @Override
+        public Integer call() throws Exception {
+            ArtifactRef ds = upload(dataset);
+            org.memcircuits.contracts.DiscoveryRequest r = new org.memcircuits.contracts.DiscoveryRequest(
+                    ScoreRequest.SCHEMA_VERSION, jobId, model, ds, new org.memcircuits.contracts.DiscoveryParams(igSteps,
+                            gradFunction, loss, ablation, patch, direction, metric, target, trainFraction, seed, batchSize, null,
+                            null, null, null), List.of()).normalized();
+            List<String> problems = r.problems();
+            if (!problems.isEmpty()) {
+                throw new InvalidInputException(String.join("; ", problems));
+            }
+            Cluster.send(Topics.DISCOVERY_REQUESTS, r.jobId(), r.jobId() + "/request", EventTypes.DISCOVERY_REQUEST, r);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("jobId", r.jobId());
+            out.put("dataset", ds.uri());
+            Json.print(out);
+            return 0;
         }
     }
 
@@ -60,16 +136,7 @@ final class SubmitCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (!Files.isRegularFile(dataset)) {
-                throw new InvalidInputException("--dataset: " + dataset + " not found");
-            }
-            ArtifactRef corpus;
-            try (ArtifactStore store = ArtifactStore.fromEnv()) {
-                store.ensureBucket();
-                String sha = sha256(dataset);
-                String key = ArtifactKeys.input(sha + "/" + dataset.getFileName());
-                corpus = store.find(key).orElseGet(() -> store.put(key, dataset, "application/octet-stream"));
-            }
+            ArtifactRef corpus = upload(dataset);
             ScoreRequest r = new ScoreRequest(ScoreRequest.SCHEMA_VERSION, jobId, model, corpus, textField, promptTokens,
                     generationTokens, batchSize, shardSize, List.of()).normalized();
             List<String> problems = r.problems();

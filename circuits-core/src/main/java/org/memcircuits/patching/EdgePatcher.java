@@ -62,7 +62,17 @@ public final class EdgePatcher extends SourceRecorder {
             NDArray diff = diff(k);
             long c = diff.getShape().get(0);
             NDArray part = mask.get(":, {}:{}", offset, offset + c).matMul(diff);
-            sum = sum == null ? part : sum.add(part);
+            if (sum == null) {
+                sum = part;
+            } else {
+                // Partial sums are not needed for the backward pass (autograd keeps the mask and
+                // diff it needs); freeing them at once keeps ~(2l+1) products per destination from
+                // piling up in the step's manager (13 GB of them for GPT-Neo-125M at batch 8).
+                NDArray next = sum.add(part);
+                sum.close();
+                part.close();
+                sum = next;
+            }
             offset += (int) c;
         }
         return sum;
