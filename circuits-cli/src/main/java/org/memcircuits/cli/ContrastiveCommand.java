@@ -4,20 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.memcircuits.InvalidInputException;
-import org.memcircuits.contracts.ScoreRecord;
-import org.memcircuits.contrastive.BranchDecision;
-import org.memcircuits.contrastive.CheckpointContrastiveModel;
-import org.memcircuits.contrastive.ContrastiveFiles;
-import org.memcircuits.contrastive.ContrastivePair;
-import org.memcircuits.contrastive.ContrastiveSummary;
-import org.memcircuits.contrastive.DivergenceRecord;
-import org.memcircuits.contrastive.DivergenceSearch;
-import org.memcircuits.contrastive.MemorizationDecision;
-import org.memcircuits.contrastive.ScoreRecords;
+import org.memcircuits.contrastive.ContrastiveRunner;
 import org.memcircuits.contrastive.Similarity;
 import org.memcircuits.model.Checkpoint;
 import picocli.CommandLine.Command;
@@ -96,71 +86,22 @@ final class ContrastiveCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new InvalidInputException("--out: " + out + " exists and is not a directory");
         }
-        ContrastiveSummary summary = new ContrastiveSummary(mode);
-        summary.put("scores", scores.toAbsolutePath().toString());
-        summary.put("threshold", threshold);
-        summary.put("filter_length_mismatch", filterLengthMismatch);
-        Map<String, Object> files = new LinkedHashMap<>();
-        Path promptsFile = out.resolve("contrastive_" + mode + ".json");
-        boolean divergenceMode = mode.equals("divergence");
-        // Inputs are read and checked before the model is loaded: bad input fails fast.
-        List<DivergenceRecord> rows = divergence == null ? null : ContrastiveFiles.readDivergence(divergence);
-        List<ScoreRecord> records = ScoreRecords.readUnique(scores, divergenceMode
-                ? ScoreRecords.Selection.memorized(threshold)
-                : ScoreRecords.Selection.highOrLow(threshold, 0.0), summary);
-        List<ContrastivePair> prompts;
+        ContrastiveRunner.Result res;
         try (Checkpoint ckpt = model.load()) {
-            checkVocabulary(records, ckpt.config().vocabSize());
-            CheckpointContrastiveModel cm = new CheckpointContrastiveModel(ckpt.model(), ckpt.tokenizer(), batchSize, true);
-            if (divergenceMode) {
-                DivergenceSearch.Outcome o = new DivergenceSearch(cm, batchSize, DivergenceSearch.DEFAULT_DROP_THRESHOLD)
-                        .run(ScoreRecords.byScoreDescending(records),
-                                (done, total) -> System.err.printf("\rdivergence search: %d/%d samples", done, total));
-                System.err.println();
-                summary.put("drop_threshold", DivergenceSearch.DEFAULT_DROP_THRESHOLD);
-                summary.put("rows_generated", o.rowsGenerated());
-                summary.put("tokens_generated", o.tokensGenerated());
-                BranchDecision.Result r = BranchDecision.build(o.samples(), ckpt.tokenizer(), filterLengthMismatch, summary);
-                prompts = r.prompts();
-                Files.createDirectories(out);
-                Path side = out.resolve("divergence.jsonl");
-                ContrastiveFiles.writeDivergence(side, r.divergence());
-                files.put("divergence", side.toAbsolutePath().toString());
-            } else {
-                MemorizationDecision.Options opts = new MemorizationDecision.Options(threshold, 0.0,
-                        MemorizationDecision.DEFAULT_MIN_SCORE_BEFORE, sim, filterLengthMismatch, maxPairs, batchSize);
-                if (rows != null) {
-                    summary.put("divergence", divergence.toAbsolutePath().toString());
-                    prompts = MemorizationDecision.withDivergence(records, rows, cm, ckpt.tokenizer(), opts, summary);
-                } else {
-                    prompts = MemorizationDecision.withoutDivergence(records, cm, ckpt.tokenizer(), opts, summary);
-                }
-                Files.createDirectories(out);
-            }
+            res = ContrastiveRunner.run(ckpt, scores, divergence, new ContrastiveRunner.Options(mode, threshold, sim,
+                    filterLengthMismatch, batchSize, maxPairs), out,
+                    (done, total) -> System.err.printf("\rcontrastive: %d/%d samples", done, total));
+            System.err.println();
         }
-        ContrastiveFiles.writePrompts(promptsFile, prompts);
-        Path summaryFile = out.resolve("summary.json");
-        ContrastiveFiles.writeSummary(summaryFile, summary);
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("prompts", promptsFile.toAbsolutePath().toString());
-        r.putAll(files);
-        r.put("summary", summaryFile.toAbsolutePath().toString());
-        r.put("pairs", prompts.size());
-        r.put("stats", summary.toMap());
+        r.put("prompts", res.prompts().toAbsolutePath().toString());
+        if (res.divergence() != null) {
+            r.put("divergence", res.divergence().toAbsolutePath().toString());
+        }
+        r.put("summary", res.summary().toAbsolutePath().toString());
+        r.put("pairs", res.pairs());
+        r.put("stats", res.stats());
         Json.print(r);
         return 0;
-    }
-
-    private void checkVocabulary(List<ScoreRecord> records, int vocab) {
-        for (ScoreRecord r : records) {
-            for (long[] ids : new long[][] {r.context(), r.trueCompletion(), r.completion()}) {
-                for (long id : ids) {
-                    if (id >= vocab) {
-                        throw new InvalidInputException(scores + ": document " + r.document() + " holds token id " + id
-                                + ", outside the model's vocabulary [0, " + vocab + "): were the scores made with another model?");
-                    }
-                }
-            }
-        }
     }
 }

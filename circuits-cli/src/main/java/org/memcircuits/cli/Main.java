@@ -1,8 +1,8 @@
 package org.memcircuits.cli;
 
 import org.memcircuits.InvalidInputException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code circuits}: every stage of the pipeline, run locally. Output is JSON on stdout (users

@@ -1,14 +1,9 @@
 package org.memcircuits.cli;
 
-import com.fasterxml.jackson.databind.ObjectWriter;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -59,31 +54,10 @@ final class ScoreCommand implements Callable<Integer> {
         }
         Path tmp = out.resolveSibling(out.getFileName() + ".partial");
         ScoreStats stats;
-        try (Checkpoint ckpt = model.load();
-                CorpusReader reader = Corpus.open(dataset, options);
-                BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        try (Checkpoint ckpt = model.load(); CorpusReader reader = Corpus.open(dataset, options)) {
             MemorizationScorer scorer = new MemorizationScorer(ckpt, promptTokens, generationTokens, batchSize);
-            ObjectWriter json = EventCodec.mapper().writer();
-            Iterator<MemorizationScorer.Document> docs = new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return reader.hasNext();
-                }
-
-                @Override
-                public MemorizationScorer.Document next() {
-                    Document d = reader.next();
-                    return new MemorizationScorer.Document(d.index(), d.text());
-                }
-            };
-            stats = scorer.score(docs, r -> {
-                try {
-                    w.write(json.writeValueAsString(r));
-                    w.write('\n');
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, done -> System.err.printf("\rscored %d documents", done));
+            stats = scorer.scoreToJsonl(MemorizationScorer.documents(reader, Document::index, Document::text), tmp,
+                    done -> System.err.printf("\rscored %d documents", done));
             System.err.println();
             long invalid = reader.skipped();
             stats = stats.plus(new ScoreStats(invalid, 0, 0, invalid, new long[generationTokens + 1], 0));

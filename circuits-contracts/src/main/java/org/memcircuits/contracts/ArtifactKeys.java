@@ -28,6 +28,14 @@ public final class ArtifactKeys {
         return "jobs/" + jobId + "/score/result-announced";
     }
 
+    public static String contrastive(String jobId, String file) {
+        return "jobs/" + jobId + "/contrastive/" + file;
+    }
+
+    public static String contrastiveAnnounced(String jobId) {
+        return "jobs/" + jobId + "/contrastive/result-announced";
+    }
+
     /** Discovery's files ({@code prune_scores.safetensors}, {@code graph.json}, ...). */
     public static String discovery(String jobId, String file) {
         return "jobs/" + jobId + "/discover/" + file;

@@ -9,6 +9,8 @@ public final class EventTypes {
     public static final String SCORE_SHARD = "org.memcircuits.score.shard.v1";
     public static final String SCORE_SHARD_DONE = "org.memcircuits.score.shard-done.v1";
     public static final String SCORE_RESULT = "org.memcircuits.score.result.v1";
+    public static final String CONTRASTIVE_REQUEST = "org.memcircuits.contrastive.request.v1";
+    public static final String CONTRASTIVE_RESULT = "org.memcircuits.contrastive.result.v1";
     public static final String DISCOVERY_REQUEST = "org.memcircuits.discovery.request.v1";
     public static final String DISCOVERY_RESULT = "org.memcircuits.discovery.result.v1";
     public static final String STATUS = "org.memcircuits.status.v1";

@@ -51,6 +51,39 @@ public final class MemorizationScorer {
         this.batchSize = batchSize;
     }
 
+    /** Adapts any record iterator (a corpus reader) to documents. */
+    public static <T> Iterator<Document> documents(Iterator<T> records, java.util.function.ToLongFunction<T> index,
+            java.util.function.Function<T, String> text) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return records.hasNext();
+            }
+
+            @Override
+            public Document next() {
+                T r = records.next();
+                return new Document(index.applyAsLong(r), text.apply(r));
+            }
+        };
+    }
+
+    /** Scores every document into a JSONL file of {@link ScoreRecord}s, in corpus order. */
+    public ScoreStats scoreToJsonl(Iterator<Document> documents, java.nio.file.Path out, Progress progress)
+            throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectWriter json = org.memcircuits.contracts.EventCodec.mapper().writer();
+        try (java.io.BufferedWriter w = java.nio.file.Files.newBufferedWriter(out, java.nio.charset.StandardCharsets.UTF_8)) {
+            return score(documents, r -> {
+                try {
+                    w.write(json.writeValueAsString(r));
+                    w.write('\n');
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, progress);
+        }
+    }
+
     /** Scores every document, handing records to {@code sink} in corpus order. */
     public ScoreStats score(Iterator<Document> documents, Consumer<ScoreRecord> sink, Progress progress) {
         ScoreStats stats = ScoreStats.empty(generationTokens);

@@ -1,8 +1,8 @@
 package org.memcircuits.service;
 
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.MutinyEmitter;
 import java.net.URI;
 import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Message;

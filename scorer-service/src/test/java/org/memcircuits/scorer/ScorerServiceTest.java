@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.contracts.ArtifactRef;
 import org.memcircuits.contracts.EventCodec;
+import org.memcircuits.contracts.EventTypes;
 import org.memcircuits.contracts.ScoreRecord;
 import org.memcircuits.contracts.ScoreRequest;
 import org.memcircuits.contracts.ScoreResult;
@@ -29,7 +30,6 @@ import org.memcircuits.model.BuiltinModels;
 import org.memcircuits.model.Checkpoint;
 import org.memcircuits.testing.LocalStackQuarkusResource;
 import org.memcircuits.testing.TestKafka;
-import org.memcircuits.contracts.EventTypes;
 
 /**
  * The scorer against a real Kafka broker and a real S3 server: a submitted job yields the scores

@@ -16,6 +16,8 @@ public class DiscoveryTopics implements ServiceTopics {
         m.put(Topics.DISCOVERY_RESULTS, 1);
         m.put(Topics.STATUS, 1);
         m.put(Topics.deadLetter(Topics.DISCOVERY_REQUESTS), 1);
+        m.put(Topics.CONTRASTIVE_RESULTS, 1);
+        m.put(Topics.deadLetter(Topics.CONTRASTIVE_RESULTS), 1);
         return m;
     }
 }

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import org.memcircuits.InvalidInputException;
 import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.contracts.ArtifactKeys;
+import org.memcircuits.contracts.ContrastiveResult;
 import org.memcircuits.contracts.DiscoveryRequest;
 import org.memcircuits.contracts.DiscoveryResult;
 import org.memcircuits.contracts.EventCodec;
@@ -50,12 +51,38 @@ public class DiscoveryRequestListener {
         this.metrics = metrics;
     }
 
+    /** A contrastive dataset whose request lists {@code discover} next: discover with default parameters. */
+    @Incoming("contrastive-results")
+    @Blocking
+    public CompletionStage<Void> onDataset(Message<String> msg) {
+        try {
+            ContrastiveResult c = EventCodec.fromJson(msg.getPayload(), ContrastiveResult.class);
+            List<String> next = c.request() == null || c.request().next() == null ? List.of() : c.request().next();
+            if (!next.contains(STAGE)) {
+                return msg.ack();
+            }
+            DiscoveryRequest r = new DiscoveryRequest(1, null, c.request().model(), c.dataset(), null,
+                    next.subList(next.indexOf(STAGE) + 1, next.size())).normalized();
+            return run(msg, r);
+        } catch (RuntimeException e) {
+            return fail(msg, null, e);
+        }
+    }
+
     @Incoming("discovery-requests")
     @Blocking
     public CompletionStage<Void> onRequest(Message<String> msg) {
-        DiscoveryRequest r = null;
+        DiscoveryRequest r;
         try {
             r = EventCodec.fromJson(msg.getPayload(), DiscoveryRequest.class).normalized();
+        } catch (RuntimeException e) {
+            return fail(msg, null, e);
+        }
+        return run(msg, r);
+    }
+
+    private CompletionStage<Void> run(Message<String> msg, DiscoveryRequest r) {
+        try {
             List<String> problems = r.problems();
             if (!problems.isEmpty()) {
                 throw new InvalidInputException("invalid discovery request: " + String.join("; ", problems));
@@ -80,12 +107,16 @@ public class DiscoveryRequestListener {
                             + result.graph().uri()));
             return msg.ack();
         } catch (RuntimeException e) {
-            String jobId = r != null && r.jobId() != null ? r.jobId() : "unknown";
-            LOG.errorf(e, "discovery job %s failed", jobId);
-            status.publish(JobStatus.of(jobId, STAGE, JobStatus.State.FAILED, null, null, e.getMessage()));
-            metrics.failures.increment();
-            metrics.deadLettered.increment();
-            return msg.nack(e);
+            return fail(msg, r.jobId(), e);
         }
+    }
+
+    private CompletionStage<Void> fail(Message<String> msg, String jobId, RuntimeException e) {
+        String id = jobId == null ? "unknown" : jobId;
+        LOG.errorf(e, "discovery job %s failed", id);
+        status.publish(JobStatus.of(id, STAGE, JobStatus.State.FAILED, null, null, e.getMessage()));
+        metrics.failures.increment();
+        metrics.deadLettered.increment();
+        return msg.nack(e);
     }
 }

@@ -1,8 +1,5 @@
 package org.memcircuits.scorer.messaging;
 
-import org.memcircuits.service.StatusPublisher;
-import org.memcircuits.service.EventSender;
-import org.memcircuits.service.InputChecks;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +23,9 @@ import org.memcircuits.scorer.service.CorpusCache;
 import org.memcircuits.scorer.service.ScorerMetrics;
 import org.memcircuits.scorer.service.ShardMerger;
 import org.memcircuits.scorer.service.ShardPlanner;
+import org.memcircuits.service.EventSender;
+import org.memcircuits.service.InputChecks;
+import org.memcircuits.service.StatusPublisher;
 
 /**
  * Validates a scoring request up front and splits the corpus into shards. An invalid request gets

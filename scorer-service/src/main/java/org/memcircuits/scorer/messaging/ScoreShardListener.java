@@ -1,7 +1,5 @@
 package org.memcircuits.scorer.messaging;
 
-import org.memcircuits.service.StatusPublisher;
-import org.memcircuits.service.EventSender;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +16,8 @@ import org.memcircuits.contracts.ScoreShardDone;
 import org.memcircuits.scorer.config.ScorerConfig;
 import org.memcircuits.scorer.service.ScorerMetrics;
 import org.memcircuits.scorer.service.ShardScorer;
+import org.memcircuits.service.EventSender;
+import org.memcircuits.service.StatusPublisher;
 
 /** Scores the shards this replica is given; the shard artifact is stored before it is announced. */
 @ApplicationScoped

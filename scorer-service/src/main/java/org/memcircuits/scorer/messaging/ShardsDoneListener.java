@@ -1,7 +1,5 @@
 package org.memcircuits.scorer.messaging;
 
-import org.memcircuits.service.StatusPublisher;
-import org.memcircuits.service.EventSender;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +15,8 @@ import org.memcircuits.contracts.ScoreResult;
 import org.memcircuits.contracts.ScoreShardDone;
 import org.memcircuits.scorer.service.ScorerMetrics;
 import org.memcircuits.scorer.service.ShardMerger;
+import org.memcircuits.service.EventSender;
+import org.memcircuits.service.StatusPublisher;
 
 /**
  * Merges a job exactly once: shard-done events are keyed by job id, so one consumer of the group

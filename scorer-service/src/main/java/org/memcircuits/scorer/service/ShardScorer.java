@@ -1,15 +1,11 @@
 package org.memcircuits.scorer.service;
 
-import org.memcircuits.service.ModelCache;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
@@ -26,6 +22,7 @@ import org.memcircuits.corpus.CorpusReader;
 import org.memcircuits.corpus.Document;
 import org.memcircuits.memorization.MemorizationScorer;
 import org.memcircuits.scorer.config.ScorerConfig;
+import org.memcircuits.service.ModelCache;
 
 /**
  * Scores one shard into a JSONL artifact plus a stats sidecar. Idempotent: a shard whose artifact
@@ -75,29 +72,9 @@ public class ShardScorer {
         }
         long started = System.nanoTime();
         try (CorpusReader reader = Corpus.open(corpus,
-                        CorpusOptions.of(r.textField()).skippingInvalid().range(shard.fromDocument(), shard.toDocument()));
-                BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            ObjectWriter json = EventCodec.mapper().writer();
-            Iterator<MemorizationScorer.Document> docs = new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return reader.hasNext();
-                }
-
-                @Override
-                public MemorizationScorer.Document next() {
-                    Document d = reader.next();
-                    return new MemorizationScorer.Document(d.index(), d.text());
-                }
-            };
-            stats = scorer.score(docs, rec -> {
-                try {
-                    w.write(json.writeValueAsString(rec));
-                    w.write('\n');
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, progress::accept);
+                CorpusOptions.of(r.textField()).skippingInvalid().range(shard.fromDocument(), shard.toDocument()))) {
+            stats = scorer.scoreToJsonl(MemorizationScorer.documents(reader, Document::index, Document::text), out,
+                    progress::accept);
             long invalid = reader.skipped();
             stats = stats.plus(new ScoreStats(invalid, 0, 0, invalid, new long[r.generationTokens() + 1], 0));
         } catch (IOException e) {
