@@ -25,6 +25,7 @@ import picocli.CommandLine;
             WatchCommand.class,
             FetchCommand.class,
             DiscoverCommand.class,
+            VerifyCommand.class,
             BenchCommand.class,
         })
 public final class Main {

@@ -39,7 +39,13 @@ public final class EdgeAttribution {
     }
 
     /** Scores per mask group, in {@link EdgeMasks} order, as flat float arrays. */
+    private GradFunction gradFunction;
+    private Loss lossFunction;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EdgeAttribution.class);
+
     public PruneScores attribute(List<PairBatch> batches, int igSteps, GradFunction g, Loss loss, Progress progress) {
+        this.gradFunction = g;
+        this.lossFunction = loss;
         if (igSteps < 0) {
             throw new IllegalArgumentException("integrated-gradient steps must be >= 0, got " + igSteps);
         }
@@ -54,34 +60,33 @@ public final class EdgeAttribution {
                     List<NDArray> patch = metric.sources(bm, batch.corrupt());
                     for (int s = 0; s <= igSteps; s++) {
                         float alpha = igSteps == 0 ? 0f : (float) s / igSteps;
-                        try (NDManager sm = bm.newSubManager()) {
-                            // Fresh leaves every step: DJL accumulates gradients across backward calls.
-                            EdgeMasks masks = EdgeMasks.filled(graph, sm, alpha, model.dataType());
-                            try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-                                masks.requireGradients();
-                                NDArray logits = metric.logits(sm, batch.clean(), masks, patch);
-                                gc.backward(metric.loss(sm, batch, logits, g, loss));
-                            }
-                            if (acc == null) {
-                                acc = new ArrayList<>();
-                                names = masks.names();
-                                shapes = new ArrayList<>();
-                                for (NDArray m : masks.groups()) {
-                                    acc.add(new double[(int) m.size()]);
-                                    shapes.add(m.getShape().getShape());
+                        List<double[]> grads = null;
+                        // Known issue: the CPU backward now and then returns NaN for identical inputs (not a
+                        // numerical overflow: a rerun of the same step is finite and equal to other runs). The
+                        // step is recomputed, at most twice, and a NaN never reaches the scores.
+                        for (int attempt = 0; grads == null; attempt++) {
+                            grads = step(batch, patch, bm, alpha);
+                            if (grads == null) {
+                                if (attempt == 2) {
+                                    throw new IllegalStateException("non-finite mask gradient at batch " + bi + ", step " + s
+                                            + " (alpha " + alpha + ") in three attempts");
                                 }
+                                LOG.warn("non-finite mask gradient at batch {}, step {} (alpha {}); recomputing", bi, s, alpha);
                             }
-                            for (int k = 0; k < acc.size(); k++) {
-                                double[] a = acc.get(k);
-                                double[] grad = masks.groups().get(k).getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
-                                for (int i = 0; i < a.length; i++) {
-                                    if (!Double.isFinite(grad[i])) {
-                                        // Never let a NaN reach a prune-score artifact silently.
-                                        throw new IllegalStateException("non-finite mask gradient in " + masks.names().get(k)
-                                                + " at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
-                                    }
-                                    a[i] += grad[i];
-                                }
+                        }
+                        if (acc == null) {
+                            acc = new ArrayList<>();
+                            names = lastNames;
+                            shapes = lastShapes;
+                            for (double[] first : grads) {
+                                acc.add(new double[first.length]);
+                            }
+                        }
+                        for (int k = 0; k < acc.size(); k++) {
+                            double[] a = acc.get(k);
+                            double[] grad = grads.get(k);
+                            for (int i = 0; i < a.length; i++) {
+                                a[i] += grad[i];
                             }
                         }
                         progress.step(bi, batches.size(), s, igSteps + 1);
@@ -95,6 +100,36 @@ public final class EdgeAttribution {
             throw new IllegalArgumentException("no batches to attribute");
         }
         return new PruneScores(graph, names, shapes, acc);
+    }
+
+    private List<String> lastNames;
+    private List<long[]> lastShapes;
+
+    /** One step's mask gradients per group, or null if any is not finite. */
+    private List<double[]> step(PairBatch batch, List<NDArray> patch, NDManager bm, float alpha) {
+        try (NDManager sm = bm.newSubManager()) {
+            // Fresh leaves every step: DJL accumulates gradients across backward calls.
+            EdgeMasks masks = EdgeMasks.filled(graph, sm, alpha, model.dataType());
+            try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                masks.requireGradients();
+                NDArray logits = metric.logits(sm, batch.clean(), masks, patch);
+                gc.backward(metric.loss(sm, batch, logits, gradFunction, lossFunction));
+            }
+            lastNames = masks.names();
+            lastShapes = new ArrayList<>();
+            List<double[]> out = new ArrayList<>();
+            for (NDArray m : masks.groups()) {
+                lastShapes.add(m.getShape().getShape());
+                double[] g = m.getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+                for (double x : g) {
+                    if (!Double.isFinite(x)) {
+                        return null;
+                    }
+                }
+                out.add(g);
+            }
+            return out;
+        }
     }
 
     /** Runs gradient work under the JVM-wide lock (for callers outside this class). */

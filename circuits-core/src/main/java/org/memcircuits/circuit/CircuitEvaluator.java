@@ -36,11 +36,17 @@ public final class CircuitEvaluator {
 
     public double evaluate(List<PairBatch> batches, CircuitSelection circuit, PatchType type, Direction dir, Ablation ablation,
             CircuitMetric metric) {
+        return evaluateAll(batches, circuit, type, dir, ablation, List.of(metric))[0];
+    }
+
+    /** Several metrics from one patched run per batch (each the mean of batch means). */
+    public double[] evaluateAll(List<PairBatch> batches, CircuitSelection circuit, PatchType type, Direction dir,
+            Ablation ablation, List<CircuitMetric> metrics) {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("no batches to evaluate the circuit on");
         }
         boolean inputClean = (type == PatchType.EDGE) == (dir == Direction.NOISING);
-        double sum = 0;
+        double[] sum = new double[metrics.size()];
         for (PairBatch b : batches) {
             try (NDManager m = model.newManager()) {
                 Batch input = inputClean ? b.clean() : b.corrupt();
@@ -48,10 +54,15 @@ public final class CircuitEvaluator {
                 List<NDArray> patch = patchValues(m, source, input, ablation);
                 EdgeMasks masks = EdgeMasks.of(graph, m, circuit.inCircuit(), type == PatchType.TREE, model.dataType());
                 NDArray logits = patched.logits(m, input, masks, patch);
-                sum += metric.value(m, b, logits, model.dataType());
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += metrics.get(i).value(m, b, logits, model.dataType());
+                }
             }
         }
-        return sum / batches.size();
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= batches.size();
+        }
+        return sum;
     }
 
     private List<NDArray> patchValues(NDManager m, Batch source, Batch input, Ablation ablation) {

@@ -39,6 +39,37 @@ public final class DiscoveryOutputs {
         }
     }
 
+    /**
+     * Reads prune scores written by {@link #writeScores}, checking every group against the graph of
+     * the model they are used with (a file from another model is an error naming the group).
+     */
+    public static PruneScores readScores(Path file, CircuitGraph graph) {
+        org.memcircuits.safetensors.SafeTensorsFile f = org.memcircuits.safetensors.SafeTensorsFile.open(file);
+        try (NDManager m = Djl.engine().newBaseManager()) {
+            org.memcircuits.patching.EdgeMasks layout = org.memcircuits.patching.EdgeMasks.filled(graph, m, 0f,
+                    ai.djl.ndarray.types.DataType.FLOAT32);
+            java.util.List<long[]> shapes = new java.util.ArrayList<>();
+            java.util.List<double[]> values = new java.util.ArrayList<>();
+            for (int k = 0; k < layout.names().size(); k++) {
+                String name = layout.names().get(k);
+                long[] want = layout.groups().get(k).getShape().getShape();
+                if (!f.contains(name)) {
+                    throw new org.memcircuits.InvalidInputException(file + ": prune-score group '" + name
+                            + "' is missing (scores from another model or graph?)");
+                }
+                long[] got = f.info(name).shape();
+                if (!java.util.Arrays.equals(got, want)) {
+                    throw new org.memcircuits.InvalidInputException(file + ": prune-score group '" + name + "' has shape "
+                            + java.util.Arrays.toString(got) + ", the model's graph needs " + java.util.Arrays.toString(want));
+                }
+                NDArray a = f.load(m, name, ai.djl.ndarray.types.DataType.FLOAT64);
+                shapes.add(want);
+                values.add(a.toDoubleArray());
+            }
+            return new PruneScores(graph, layout.names(), shapes, values);
+        }
+    }
+
     /** Visits every edge as (group, index, source, destination). */
     interface EdgeVisitor {
         void edge(int group, int index, CircuitGraph.Source src, CircuitGraph.Destination dst);
@@ -94,6 +125,10 @@ public final class DiscoveryOutputs {
 
     /** Layered drawing: a column per layer, edge width by |score|, blue positive, red negative. */
     public static void writeSvg(PruneScores s, CircuitSelection c, Path file) throws IOException {
+        Files.writeString(file, svg(s, c), StandardCharsets.UTF_8);
+    }
+
+    public static String svg(PruneScores s, CircuitSelection c) {
         CircuitGraph g = s.graph();
         int layers = 2 * g.config().nLayers() + 2;
         int rows = g.config().nHeads();
@@ -144,6 +179,6 @@ public final class DiscoveryOutputs {
                     p[0], p[1], on ? 5 : 2, on ? "#fde68a" : "#e5e7eb", p[0], p[1] - 7, on ? e.getKey() : ""));
         }
         b.append("</svg>\n");
-        Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+        return b.toString();
     }
 }
