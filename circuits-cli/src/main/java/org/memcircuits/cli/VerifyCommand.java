@@ -1,28 +1,14 @@
 package org.memcircuits.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.memcircuits.InvalidInputException;
-import org.memcircuits.attribution.ContrastiveDataset;
-import org.memcircuits.attribution.PairBatch;
-import org.memcircuits.attribution.PromptPair;
-import org.memcircuits.attribution.PruneScores;
-import org.memcircuits.circuit.Ablation;
-import org.memcircuits.circuit.CircuitEvaluator;
-import org.memcircuits.circuit.CircuitMetric;
-import org.memcircuits.circuit.CircuitSelection;
-import org.memcircuits.circuit.Direction;
-import org.memcircuits.circuit.DiscoveryOutputs;
-import org.memcircuits.circuit.PatchType;
-import org.memcircuits.graph.CircuitGraph;
+import org.memcircuits.contracts.VerifyRequest;
 import org.memcircuits.model.Checkpoint;
-import org.memcircuits.verify.CircuitVerifier;
-import org.memcircuits.verify.VerificationReport;
+import org.memcircuits.verify.VerifyRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,9 +52,6 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--dataset-size", defaultValue = "1.0", description = "Share of the (shuffled) dataset evaluated. Default: ${DEFAULT-VALUE}.")
     double datasetSize;
 
-    @Option(names = "--split-seed", defaultValue = "42")
-    long splitSeed;
-
     @Option(names = "--train-dataset", paramLabel = "FILE.json", description = "Dataset the scores were computed on (leakage check).")
     Path trainDataset;
 
@@ -92,49 +75,22 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CircuitVerifier.Options o = new CircuitVerifier.Options(Arrays.stream(edges).boxed().toList(),
-                parse(() -> Ablation.parse(ablation), "--ablation", ablation), parse(() -> PatchType.parse(patch), "--patch", patch),
-                parse(() -> Direction.parse(direction), "--direction", direction),
-                parse(() -> CircuitMetric.parse(metric), "--metric", metric), randomTrials, seed, margin, signed);
-        if (randomTrials < 0 || batchSize < 1 || !(datasetSize > 0 && datasetSize <= 1)) {
-            throw new InvalidInputException("--random-trials must be >= 0, --batch-size >= 1, --dataset-size in (0, 1]");
+        VerifyRequest r = new VerifyRequest(1, "local", model.model, null, null, Arrays.stream(edges).boxed().toList(), ablation,
+                patch, direction, metric, randomTrials, seed, margin, datasetSize, null, trainFraction, batchSize).normalized();
+        if (!r.parameterProblems().isEmpty()) {
+            throw new InvalidInputException(String.join("; ", r.parameterProblems()));
         }
-        Files.createDirectories(out);
         try (Checkpoint ckpt = model.load()) {
-            CircuitGraph graph = new CircuitGraph(ckpt.config(), !mergeQkv);
-            PruneScores s = DiscoveryOutputs.readScores(scores, graph);
-            List<PromptPair> pairs = ContrastiveDataset.load(dataset, ckpt.tokenizer(), prependBos);
-            List<PromptPair> eval = ContrastiveDataset.split(pairs, 1 - datasetSize, splitSeed).test();
-            List<PromptPair> train = trainDataset == null ? List.of()
-                    : ContrastiveDataset.split(ContrastiveDataset.load(trainDataset, ckpt.tokenizer(), prependBos), trainFraction,
-                            splitSeed).train();
-            List<PairBatch> batches = ContrastiveDataset.batches(eval, batchSize, ckpt.config().eosTokenId());
-            CircuitVerifier.Report r = new CircuitVerifier(new CircuitEvaluator(ckpt.model(), graph)).verify(batches, s, o, train);
-            Map<String, Object> context = new LinkedHashMap<>();
-            context.put("model", model.model);
-            context.put("scores", scores.toString());
-            context.put("dataset", dataset.toString());
-            context.put("train_pairs_checked", train.size());
-            VerificationReport.writeJson(r, context, out.resolve("result.json"));
-            String svg = DiscoveryOutputs.svg(s, CircuitSelection.topK(s, edges.length == 0 ? 0 : edges[0], signed));
-            VerificationReport.writeHtml(r, context, svg, out.resolve("report.html"));
-            Map<String, Object> summary = new LinkedHashMap<>(context);
-            summary.put("result", out.resolve("result.json").toAbsolutePath().toString());
-            summary.put("report", out.resolve("report.html").toAbsolutePath().toString());
-            summary.put("leaked_pairs", r.leakedPairs());
-            summary.put("rows", r.rows().stream().map(x -> Map.of("edges", x.requestedEdges(), "faithfulness",
-                    x.faithfulness().get(o.primary().name().toLowerCase()), "random_mean", x.randomMean(), "better_than_random",
+            VerifyRunner.Outcome o = VerifyRunner.run(ckpt, r, dataset, scores, trainDataset, prependBos, signed, mergeQkv, out);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("result", o.result().toAbsolutePath().toString());
+            summary.put("report", o.html().toAbsolutePath().toString());
+            summary.put("leaked_pairs", o.report().leakedPairs());
+            summary.put("rows", o.report().rows().stream().map(x -> Map.of("edges", x.requestedEdges(), "faithfulness",
+                    x.faithfulness().get(r.metric()), "random_mean", x.randomMean(), "better_than_random",
                     x.betterThanRandom())).toList());
             Json.print(summary);
         }
         return 0;
-    }
-
-    private static <T> T parse(java.util.function.Supplier<T> f, String option, String value) {
-        try {
-            return f.get();
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(option + ": unknown value '" + value + "'");
-        }
     }
 }

@@ -36,6 +36,14 @@ public final class ArtifactKeys {
         return "jobs/" + jobId + "/contrastive/result-announced";
     }
 
+    public static String verify(String jobId, String file) {
+        return "jobs/" + jobId + "/verify/" + file;
+    }
+
+    public static String verifyAnnounced(String jobId) {
+        return "jobs/" + jobId + "/verify/result-announced";
+    }
+
     /** Discovery's files ({@code prune_scores.safetensors}, {@code graph.json}, ...). */
     public static String discovery(String jobId, String file) {
         return "jobs/" + jobId + "/discover/" + file;

@@ -13,5 +13,7 @@ public final class EventTypes {
     public static final String CONTRASTIVE_RESULT = "org.memcircuits.contrastive.result.v1";
     public static final String DISCOVERY_REQUEST = "org.memcircuits.discovery.request.v1";
     public static final String DISCOVERY_RESULT = "org.memcircuits.discovery.result.v1";
+    public static final String VERIFY_REQUEST = "org.memcircuits.verify.request.v1";
+    public static final String VERIFY_RESULT = "org.memcircuits.verify.result.v1";
     public static final String STATUS = "org.memcircuits.status.v1";
 }
