@@ -29,7 +29,8 @@ public record DiscoveryParams(
 
     public static final Set<String> GRAD_FUNCTIONS = Set.of("logit", "prob", "logprob", "logit_exp");
     public static final Set<String> LOSSES = Set.of("avg_diff", "neg_avg_diff", "avg_val", "avg_val_wrong");
-    public static final Set<String> ABLATIONS = Set.of("resample", "zero", "batch_tokenwise_mean", "batch_all_tok_mean");
+    public static final Set<String> ABLATIONS = Set.of("resample", "zero", "batch_tokenwise_mean", "batch_all_tok_mean",
+            "tokenwise_mean_clean", "tokenwise_mean_corrupt", "tokenwise_mean_clean_and_corrupt");
     public static final Set<String> PATCHES = Set.of("edge", "tree");
     public static final Set<String> DIRECTIONS = Set.of("denoising", "noising");
     public static final Set<String> METRICS = Set.of("logit_diff", "neg_logit_diff", "answer_logit", "wrong_answer_logit",

@@ -47,11 +47,25 @@ public final class CircuitEvaluator {
         }
         boolean inputClean = (type == PatchType.EDGE) == (dir == Direction.NOISING);
         double[] sum = new double[metrics.size()];
-        for (PairBatch b : batches) {
+        try (NDManager meanManager = model.newManager()) {
+            List<NDArray> means = ablation.datasetMean() ? datasetMeans(meanManager, batches, ablation) : null;
+            for (PairBatch b : batches) {
+                evaluateBatch(b, circuit, type, ablation, metrics, inputClean, means, sum);
+            }
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= batches.size();
+        }
+        return sum;
+    }
+
+    private void evaluateBatch(PairBatch b, CircuitSelection circuit, PatchType type, Ablation ablation,
+            List<CircuitMetric> metrics, boolean inputClean, List<NDArray> means, double[] sum) {
+        {
             try (NDManager m = model.newManager()) {
                 Batch input = inputClean ? b.clean() : b.corrupt();
                 Batch source = inputClean ? b.corrupt() : b.clean();
-                List<NDArray> patch = patchValues(m, source, input, ablation);
+                List<NDArray> patch = means != null ? fromMeans(m, means, input) : patchValues(m, source, input, ablation);
                 EdgeMasks masks = EdgeMasks.of(graph, m, circuit.inCircuit(), type == PatchType.TREE, model.dataType());
                 NDArray logits = patched.logits(m, input, masks, patch);
                 for (int i = 0; i < sum.length; i++) {
@@ -59,10 +73,67 @@ public final class CircuitEvaluator {
                 }
             }
         }
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] /= batches.size();
+    }
+
+    /**
+     * Per-position means of every source over the whole dataset (as the mean of batch means), aligned
+     * at the last position: left padding puts every prompt's last token in the last column.
+     */
+    private List<NDArray> datasetMeans(NDManager keep, List<PairBatch> batches, Ablation ablation) {
+        int tMax = batches.stream().mapToInt(b -> b.clean().length()).max().orElse(0);
+        List<NDArray> sums = null;
+        int[] count = new int[tMax];
+        for (PairBatch b : batches) {
+            List<Batch> runs = switch (ablation) {
+                case TOKENWISE_MEAN_CLEAN -> List.of(b.clean());
+                case TOKENWISE_MEAN_CORRUPT -> List.of(b.corrupt());
+                default -> List.of(b.clean(), b.corrupt());
+            };
+            for (Batch run : runs) {
+                int t = run.length();
+                for (int i = tMax - t; i < tMax; i++) {
+                    count[i]++;
+                }
+                try (NDManager m = model.newManager()) {
+                    List<NDArray> src = patched.sources(m, run);
+                    if (sums == null) {
+                        sums = new ArrayList<>();
+                        for (NDArray c : src) {
+                            long[] s = c.getShape().getShape();
+                            sums.add(keep.zeros(new ai.djl.ndarray.types.Shape(s[0], tMax, s[3]), model.dataType()));
+                        }
+                    }
+                    for (int k = 0; k < src.size(); k++) {
+                        NDArray mean = src.get(k).mean(new int[] {1}); // [n, T, D]
+                        sums.get(k).set(new ai.djl.ndarray.index.NDIndex(":, {}:, :", tMax - t),
+                                sums.get(k).get(":, {}:, :", tMax - t).add(mean));
+                    }
+                }
+            }
         }
-        return sum;
+        float[] inv = new float[tMax];
+        for (int i = 0; i < tMax; i++) {
+            inv[i] = count[i] == 0 ? 0f : 1f / count[i];
+        }
+        NDArray scale = keep.create(inv, new ai.djl.ndarray.types.Shape(1, tMax, 1)).toType(model.dataType(), false);
+        List<NDArray> means = new ArrayList<>();
+        for (NDArray s : sums) {
+            means.add(s.mul(scale));
+        }
+        return means;
+    }
+
+    /** The dataset means cut to this batch's length and broadcast over its rows. */
+    private static List<NDArray> fromMeans(NDManager m, List<NDArray> means, Batch input) {
+        List<NDArray> out = new ArrayList<>(means.size());
+        for (NDArray mean : means) {
+            long[] s = mean.getShape().getShape(); // [n, tMax, D]
+            NDArray cut = mean.get(":, {}:, :", s[1] - input.length()).expandDims(1);
+            NDArray b = cut.broadcast(new ai.djl.ndarray.types.Shape(s[0], input.size(), input.length(), s[2]));
+            b.attach(m);
+            out.add(b);
+        }
+        return out;
     }
 
     private List<NDArray> patchValues(NDManager m, Batch source, Batch input, Ablation ablation) {
@@ -74,6 +145,7 @@ public final class CircuitEvaluator {
                 case ZERO -> c.zerosLike();
                 case BATCH_TOKENWISE_MEAN -> c.mean(new int[] {1}, true).broadcast(c.getShape());
                 case BATCH_ALL_TOK_MEAN -> c.mean(new int[] {1, 2}, true).broadcast(c.getShape());
+                default -> throw new IllegalArgumentException("dataset-wide means are computed by datasetMeans");
             });
         }
         return out;

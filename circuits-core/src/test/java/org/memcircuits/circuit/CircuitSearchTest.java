@@ -76,4 +76,22 @@ class CircuitSearchTest {
         assertThat(ten.actual()).isGreaterThanOrEqualTo(10);
         assertThat(ten.tiesAdmitted()).isEqualTo(ten.actual() - 10);
     }
+
+    @Test
+    void datasetTokenwiseMeansEqualBatchMeansOnOneBatchAndStayFiniteAcrossLengths() {
+        CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
+        CircuitSelection c = CircuitSelection.topK(scores, 20, false);
+        // Denoising EDGE patches from the clean run: one batch's clean mean is the dataset's clean mean.
+        double batchMean = ev.evaluate(batches, c, PatchType.EDGE, Direction.DENOISING, Ablation.BATCH_TOKENWISE_MEAN,
+                CircuitMetric.LOGIT_DIFF);
+        double datasetMean = ev.evaluate(batches, c, PatchType.EDGE, Direction.DENOISING, Ablation.TOKENWISE_MEAN_CLEAN,
+                CircuitMetric.LOGIT_DIFF);
+        assertThat(datasetMean).isCloseTo(batchMean, within(1e-4));
+        List<PairBatch> two = List.of(batches.get(0), PairBatch.of(List.of(
+                new PromptPair(new long[] {9, 8, 7}, new long[] {9, 8, 6}, new long[] {12}, new long[] {77})), 100));
+        for (Ablation a : List.of(Ablation.TOKENWISE_MEAN_CLEAN, Ablation.TOKENWISE_MEAN_CORRUPT,
+                Ablation.TOKENWISE_MEAN_CLEAN_AND_CORRUPT)) {
+            assertThat(ev.evaluate(two, c, PatchType.EDGE, Direction.NOISING, a, CircuitMetric.LOGIT_DIFF)).isFinite();
+        }
+    }
 }
