@@ -3,8 +3,11 @@
 # the pipeline's services as local JVMs, the built-in model, and a corpus built for it with
 # documents it memorizes by construction. Submits the job, follows it, prints the summary.
 #
-#   deploy/local/pipeline.sh [--documents N] [--memorized M] [--shard-size S] [--keep]
+#   deploy/local/pipeline.sh [--documents N] [--memorized M] [--shard-size S] [--score-only] [--keep]
 #
+# By default all four stages run (score -> contrastive -> discover -> verify, each service with its
+# defaults, chained through the request's `next` stages) and the verification report is fetched
+# to .stack/pipeline/; --score-only runs the scorer alone and prints the scores summary.
 # --keep leaves the stack and services running (stop with: deploy/local/pipeline.sh --stop).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -13,6 +16,7 @@ STATE="$REPO/.stack/pipeline"
 DOCS=40 MEMORIZED=10 SHARD=10 KEEP=0 MODEL=builtin:tiny
 SERVICES=(scorer-service)
 PORTS=(8081)
+FULL=1
 
 # Services leave their consumer groups on a clean exit; waiting for that before the broker stops
 # spares the next start a 45 s session timeout for members that never said goodbye.
@@ -34,11 +38,16 @@ while [[ $# -gt 0 ]]; do
     --shard-size) SHARD=$2; shift 2 ;;
     --model) MODEL=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --score-only) FULL=0; shift ;;
     --stop) stop_services; stack/local-stack.sh stop; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 
+if [[ $FULL == 1 ]]; then
+  SERVICES=(scorer-service contrastive-service discovery-service verifier-service)
+  PORTS=(8081 8082 8083 8084)
+fi
 mkdir -p "$STATE"
 for s in "${SERVICES[@]}"; do
   if [[ ! -f "$s/target/quarkus-app/quarkus-run.jar" || ! -f circuits-cli/target/circuits-cli.jar ]]; then
@@ -76,6 +85,21 @@ done
 corpus="$STATE/corpus-$MODEL-$DOCS-$MEMORIZED.jsonl"
 corpus=${corpus//:/_}
 [[ -f $corpus ]] || ./circuits make-corpus --model "$MODEL" --documents "$DOCS" --memorized "$MEMORIZED" --out "$corpus" >&2
+if [[ $FULL == 1 ]]; then
+  job=$(./circuits submit score --model "$MODEL" --dataset "$corpus" --shard-size "$SHARD" --next contrastive,discover,verify \
+    | sed -E 's/.*"jobId":"([^"]+)".*/\1/')
+  echo "pipeline: submitted job $job (then contrastive, discover, verify)" >&2
+  ./circuits watch "$job" --stage score --timeout 1800 >/dev/null
+  # Each later stage derives its own job id; follow the status topic until a verify job ends.
+  final=$(./circuits watch "" --stage verify --any-job --timeout 1800)
+  echo "$final"
+  uri=$(echo "$final" | sed -nE 's/.*report at (s3:[^"]+)".*/\1/p')
+  [[ -n $uri ]] || exit 1
+  ./circuits fetch "$uri" --out "$STATE/report.html" >/dev/null
+  ./circuits fetch "${uri%report.html}result.json" --out "$STATE/verify-result.json" >/dev/null
+  echo "pipeline: verification report at $STATE/report.html" >&2
+  exit 0
+fi
 job=$(./circuits submit score --model "$MODEL" --dataset "$corpus" --shard-size "$SHARD" | sed -E 's/.*"jobId":"([^"]+)".*/\1/')
 echo "pipeline: submitted job $job" >&2
 final=$(./circuits watch "$job" --stage score --timeout 1800)

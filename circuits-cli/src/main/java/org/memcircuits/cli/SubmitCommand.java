@@ -134,11 +134,15 @@ final class SubmitCommand {
         @Option(names = "--job-id", description = "Explicit job id (default: derived from the request).")
         String jobId;
 
+        @Option(names = "--next", split = ",", paramLabel = "STAGE[,STAGE...]",
+                description = "Stages to run after scoring, with defaults: contrastive, discover, verify.")
+        List<String> next;
+
         @Override
         public Integer call() throws Exception {
             ArtifactRef corpus = upload(dataset);
             ScoreRequest r = new ScoreRequest(ScoreRequest.SCHEMA_VERSION, jobId, model, corpus, textField, promptTokens,
-                    generationTokens, batchSize, shardSize, List.of()).normalized();
+                    generationTokens, batchSize, shardSize, next == null ? List.of() : next).normalized();
             List<String> problems = r.problems();
             if (!problems.isEmpty()) {
                 throw new InvalidInputException(String.join("; ", problems));

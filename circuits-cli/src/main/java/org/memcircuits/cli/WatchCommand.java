@@ -29,9 +29,13 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "3600", description = "Seconds. Default: ${DEFAULT-VALUE}.")
     long timeoutSeconds;
 
+    @Option(names = "--any-job", description = "Follow the first job of --stage that starts after now (chained stages derive their own ids).")
+    boolean anyJob;
+
     @Override
     public Integer call() {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        long since = System.currentTimeMillis() - 120_000;
         try (KafkaConsumer<String, String> c = Cluster.consumer()) {
             List<TopicPartition> parts = c.partitionsFor(Topics.STATUS, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -39,7 +43,22 @@ final class WatchCommand implements Callable<Integer> {
             c.seekToBeginning(parts);
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    if (!jobId.equals(r.key())) {
+                    if (anyJob) {
+                        if (r.timestamp() < since) {
+                            continue;
+                        }
+                        JobStatus other = parse(r.value());
+                        if (other != null && other.state() == JobStatus.State.FAILED) {
+                            System.err.println();
+                            Json.print(other);
+                            return 1;
+                        }
+                        if (r.key() == null || !r.key().startsWith(stage + "-")) {
+                            continue;
+                        }
+                        jobId = r.key();
+                        anyJob = false;
+                    } else if (!jobId.equals(r.key())) {
                         continue;
                     }
                     JobStatus s;
@@ -60,6 +79,14 @@ final class WatchCommand implements Callable<Integer> {
         System.err.println();
         System.err.println("error: job " + jobId + " did not end within " + timeoutSeconds + " s");
         return 3;
+    }
+
+    private static JobStatus parse(String json) {
+        try {
+            return EventCodec.fromJson(json, JobStatus.class);
+        } catch (ContractException e) {
+            return null;
+        }
     }
 
     private static void render(JobStatus s) {
