@@ -1,7 +1,10 @@
 package org.memcircuits.service;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.micrometer.core.instrument.Counter;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import java.util.UUID;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
@@ -16,6 +19,22 @@ public class StatusPublisher {
 
     public StatusPublisher(@Channel("status-out") MutinyEmitter<String> status) {
         this.status = status;
+    }
+
+    /**
+     * A record that failed: logged, a FAILED status naming the problem, the stage's counters
+     * incremented, and a nack, which the channel's failure strategy turns into a dead-letter record
+     * carrying the reason. The listener then goes on with the next record.
+     */
+    public CompletionStage<Void> reject(Message<String> msg, String stage, String jobId, String message, Throwable e,
+            Counter... counters) {
+        String id = jobId == null ? "unknown" : jobId;
+        LOG.errorf(e, "%s job %s failed", stage, id);
+        publish(JobStatus.of(id, stage, JobStatus.State.FAILED, null, null, message));
+        for (Counter c : counters) {
+            c.increment();
+        }
+        return msg.nack(e);
     }
 
     public void publish(JobStatus s) {

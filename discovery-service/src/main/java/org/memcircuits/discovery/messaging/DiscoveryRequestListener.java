@@ -10,7 +10,6 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 import org.memcircuits.InvalidInputException;
 import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.contracts.ArtifactKeys;
@@ -33,7 +32,6 @@ import org.memcircuits.service.StatusPublisher;
  */
 @ApplicationScoped
 public class DiscoveryRequestListener {
-    private static final Logger LOG = Logger.getLogger(DiscoveryRequestListener.class);
     private static final String STAGE = "discover";
 
     private final DiscoveryJobs jobs;
@@ -112,11 +110,6 @@ public class DiscoveryRequestListener {
     }
 
     private CompletionStage<Void> fail(Message<String> msg, String jobId, RuntimeException e) {
-        String id = jobId == null ? "unknown" : jobId;
-        LOG.errorf(e, "discovery job %s failed", id);
-        status.publish(JobStatus.of(id, STAGE, JobStatus.State.FAILED, null, null, e.getMessage()));
-        metrics.failures.increment();
-        metrics.deadLettered.increment();
-        return msg.nack(e);
+        return status.reject(msg, STAGE, jobId, e.getMessage(), e, metrics.failures, metrics.deadLettered);
     }
 }

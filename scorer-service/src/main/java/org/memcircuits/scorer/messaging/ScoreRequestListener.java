@@ -89,7 +89,6 @@ public class ScoreRequestListener {
                 | org.memcircuits.artifacts.ArtifactException e) {
             return reject(msg, request, e);
         } catch (RuntimeException e) {
-            LOG.errorf(e, "score request failed");
             return reject(msg, request, e);
         }
     }
@@ -100,10 +99,6 @@ public class ScoreRequestListener {
     }
 
     private CompletionStage<Void> reject(Message<String> msg, ScoreRequest r, Exception e) {
-        String jobId = r != null && r.jobId() != null ? r.jobId() : "unknown";
-        status.publish(JobStatus.of(jobId, "score", JobStatus.State.FAILED, null, null, e.getMessage()));
-        metrics.failures.increment();
-        metrics.deadLettered.increment();
-        return msg.nack(e);
+        return status.reject(msg, "score", r == null ? null : r.jobId(), e.getMessage(), e, metrics.failures, metrics.deadLettered);
     }
 }

@@ -7,7 +7,6 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.jboss.logging.Logger;
 import org.memcircuits.contracts.EventCodec;
 import org.memcircuits.contracts.EventTypes;
 import org.memcircuits.contracts.JobStatus;
@@ -22,7 +21,6 @@ import org.memcircuits.service.StatusPublisher;
 /** Scores the shards this replica is given; the shard artifact is stored before it is announced. */
 @ApplicationScoped
 public class ScoreShardListener {
-    private static final Logger LOG = Logger.getLogger(ScoreShardListener.class);
 
     private final ShardScorer scorer;
     private final MutinyEmitter<String> done;
@@ -59,13 +57,9 @@ public class ScoreShardListener {
                     s.jobId(), result);
             return msg.ack();
         } catch (RuntimeException e) {
-            String jobId = shard != null ? shard.jobId() : "unknown";
-            LOG.errorf(e, "shard of job %s failed", jobId);
-            status.publish(JobStatus.of(jobId, "score", JobStatus.State.FAILED, null, null,
-                    (shard != null ? "shard " + shard.shardIndex() + ": " : "") + e.getMessage()));
-            metrics.failures.increment();
-            metrics.deadLettered.increment();
-            return msg.nack(e);
+            return status.reject(msg, "score", shard == null ? null : shard.jobId(),
+                    (shard != null ? "shard " + shard.shardIndex() + ": " : "") + e.getMessage(), e, metrics.failures,
+                    metrics.deadLettered);
         }
     }
 }

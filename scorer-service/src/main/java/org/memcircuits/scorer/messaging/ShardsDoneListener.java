@@ -66,12 +66,8 @@ public class ShardsDoneListener {
                     result.stats().documents(), "scores at " + result.scores().uri()));
             return msg.ack();
         } catch (RuntimeException e) {
-            String jobId = d != null ? d.jobId() : "unknown";
-            LOG.errorf(e, "merging job %s failed", jobId);
-            status.publish(JobStatus.of(jobId, "score", JobStatus.State.FAILED, null, null, e.getMessage()));
-            metrics.failures.increment();
-            metrics.deadLettered.increment();
-            return msg.nack(e);
+            return status.reject(msg, "score", d == null ? null : d.jobId(), e.getMessage(), e, metrics.failures,
+                    metrics.deadLettered);
         }
     }
 }
