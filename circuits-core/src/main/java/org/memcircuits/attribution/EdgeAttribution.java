@@ -4,12 +4,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.memcircuits.engine.Djl;
 import org.memcircuits.graph.CircuitGraph;
 import org.memcircuits.model.GptModel;
 import org.memcircuits.patching.EdgeMasks;
+import org.memcircuits.patching.ResidualRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Mask-gradient EAP-IG, as auto-circuit's {@code mask_gradient_prune_scores}: every edge mask is
@@ -17,11 +22,20 @@ import org.memcircuits.patching.EdgeMasks;
  * prompts patched from the corrupt ones (RESAMPLE), and the gradient of the batch-mean loss with
  * respect to each mask is summed over steps and batches. All edges are interpolated together.
  *
- * <p>Memory is one batch's activations: the corrupt run's sources are recorded per batch, used for
- * all steps, and dropped. Gradient work is serialized: DJL allows one GradientCollector per JVM.
+ * <p>Because all masks share one value, a step is a plain forward with interpolated residual reads
+ * and a plain backward ({@link InterpolatedPatcher}), then one product per destination module for
+ * the edge gradients ({@link MaskGradients}). The result equals autograd through
+ * {@link org.memcircuits.patching.EdgePatcher} with explicit masks (tested), at the cost of a
+ * plain step plus one multiply-add per edge and activation element.
+ *
+ * <p>Memory is one batch's activations: the corrupt run is recorded per batch, used for all steps,
+ * and dropped. Gradient work is serialized: DJL allows one GradientCollector per JVM.
  */
 public final class EdgeAttribution {
     private static final ReentrantLock GRADIENTS = new ReentrantLock();
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeAttribution.class);
+    /** Attempts per step when the CPU backward returns a non-finite gradient (see {@link #attribute}). */
+    private static final int ATTEMPTS = 3;
 
     @FunctionalInterface
     public interface Progress {
@@ -32,56 +46,43 @@ public final class EdgeAttribution {
     private final CircuitGraph graph;
     private final PatchedMetric metric;
 
+    private final boolean checked;
+
+    /** Checked attribution: every step computed twice and compared (see {@link #finiteStep}). */
     public EdgeAttribution(GptModel model, CircuitGraph graph) {
+        this(model, graph, true);
+    }
+
+    /** @param checked whether each step is computed twice and compared bit for bit (twice the cost) */
+    public EdgeAttribution(GptModel model, CircuitGraph graph, boolean checked) {
         this.model = model;
         this.graph = graph;
         this.metric = new PatchedMetric(model);
+        this.checked = checked;
     }
 
-    /** Scores per mask group, in {@link EdgeMasks} order, as flat float arrays. */
-    private GradFunction gradFunction;
-    private Loss lossFunction;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EdgeAttribution.class);
-
+    /** Scores per mask group, in {@link EdgeMasks} order, summed over steps and batches. */
     public PruneScores attribute(List<PairBatch> batches, int igSteps, GradFunction g, Loss loss, Progress progress) {
-        this.gradFunction = g;
-        this.lossFunction = loss;
         if (igSteps < 0) {
             throw new IllegalArgumentException("integrated-gradient steps must be >= 0, got " + igSteps);
         }
-        List<double[]> acc = null;
-        List<String> names = null;
-        List<long[]> shapes = null;
-        GRADIENTS.lock();
-        try {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("no batches to attribute");
+        }
+        List<EdgeMasks.Group> layout = EdgeMasks.layout(graph);
+        List<double[]> acc = new ArrayList<>();
+        for (EdgeMasks.Group group : layout) {
+            acc.add(new double[Math.toIntExact(group.shape().length == 2 ? group.shape()[0] * group.shape()[1] : group.shape()[0])]);
+        }
+        withGradientLock(() -> {
             for (int bi = 0; bi < batches.size(); bi++) {
                 PairBatch batch = batches.get(bi);
                 try (NDManager bm = model.newManager()) {
-                    List<NDArray> patch = metric.sources(bm, batch.corrupt());
+                    ResidualRecorder corrupt = new ResidualRecorder();
+                    model.hidden(bm, batch.corrupt(), corrupt);
                     for (int s = 0; s <= igSteps; s++) {
                         float alpha = igSteps == 0 ? 0f : (float) s / igSteps;
-                        List<double[]> grads = null;
-                        // Known issue: the CPU backward now and then returns NaN for identical inputs (not a
-                        // numerical overflow: a rerun of the same step is finite and equal to other runs). The
-                        // step is recomputed, at most twice, and a NaN never reaches the scores.
-                        for (int attempt = 0; grads == null; attempt++) {
-                            grads = step(batch, patch, bm, alpha);
-                            if (grads == null) {
-                                if (attempt == 2) {
-                                    throw new IllegalStateException("non-finite mask gradient at batch " + bi + ", step " + s
-                                            + " (alpha " + alpha + ") in three attempts");
-                                }
-                                LOG.warn("non-finite mask gradient at batch {}, step {} (alpha {}); recomputing", bi, s, alpha);
-                            }
-                        }
-                        if (acc == null) {
-                            acc = new ArrayList<>();
-                            names = lastNames;
-                            shapes = lastShapes;
-                            for (double[] first : grads) {
-                                acc.add(new double[first.length]);
-                            }
-                        }
+                        List<double[]> grads = finiteStep(batch, corrupt, bm, alpha, g, loss, bi, s);
                         for (int k = 0; k < acc.size(); k++) {
                             double[] a = acc.get(k);
                             double[] grad = grads.get(k);
@@ -93,47 +94,77 @@ public final class EdgeAttribution {
                     }
                 }
             }
-        } finally {
-            GRADIENTS.unlock();
-        }
-        if (acc == null) {
-            throw new IllegalArgumentException("no batches to attribute");
-        }
-        return new PruneScores(graph, names, shapes, acc);
+            return null;
+        });
+        return new PruneScores(graph, layout.stream().map(EdgeMasks.Group::name).toList(),
+                layout.stream().map(EdgeMasks.Group::shape).toList(), acc);
     }
 
-    private List<String> lastNames;
-    private List<long[]> lastShapes;
+    /**
+     * Known issue, not yet solved: the CPU backward (DJL 0.36, libtorch 2.7.1) now and then returns
+     * wrong gradients for identical inputs, in a plain forward+backward of the model too (about 1
+     * step in 200 on the tiny test model: a contiguous block of one activation gradient holds stale
+     * or garbage values; the forward is unaffected). Steps are otherwise bit-reproducible, so a
+     * checked step is computed twice and accepted only when both agree bit for bit (else again, a
+     * few times at most). Unchecked, a NaN is still caught but a wrong finite value is not.
+     */
+    private List<double[]> finiteStep(PairBatch batch, ResidualRecorder corrupt, NDManager bm, float alpha, GradFunction g,
+            Loss loss, int bi, int s) {
+        List<double[]> previous = null;
+        for (int attempt = 1; attempt <= ATTEMPTS + (checked ? 1 : 0); attempt++) {
+            List<double[]> grads = step(batch, corrupt, bm, alpha, g, loss);
+            if (grads != null && (!checked || same(grads, previous))) {
+                return grads;
+            }
+            if (grads == null) {
+                LOG.warn("non-finite mask gradient at batch {}, step {} (alpha {}); recomputing", bi, s, alpha);
+            } else if (previous != null) {
+                LOG.warn("mask gradients of batch {}, step {} (alpha {}) differ between two identical runs; recomputing", bi, s,
+                        alpha);
+            }
+            previous = grads;
+        }
+        throw new IllegalStateException("no reproducible finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha
+                + ") in " + (ATTEMPTS + (checked ? 1 : 0)) + " attempts");
+    }
+
+    private static boolean same(List<double[]> a, List<double[]> b) {
+        if (b == null) {
+            return false;
+        }
+        for (int k = 0; k < a.size(); k++) {
+            if (!Arrays.equals(a.get(k), b.get(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** One step's mask gradients per group, or null if any is not finite. */
-    private List<double[]> step(PairBatch batch, List<NDArray> patch, NDManager bm, float alpha) {
+    private List<double[]> step(PairBatch batch, ResidualRecorder corrupt, NDManager bm, float alpha, GradFunction g, Loss loss) {
         try (NDManager sm = bm.newSubManager()) {
-            // Fresh leaves every step: DJL accumulates gradients across backward calls.
-            EdgeMasks masks = EdgeMasks.filled(graph, sm, alpha, model.dataType());
+            InterpolatedPatcher pass = new InterpolatedPatcher(sm, alpha, corrupt.reads());
             try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-                masks.requireGradients();
-                NDArray logits = metric.logits(sm, batch.clean(), masks, patch);
-                gc.backward(metric.loss(sm, batch, logits, gradFunction, lossFunction));
+                NDArray logits = model.unembed(model.hidden(sm, batch.clean(), pass).get(":, -1, :"));
+                gc.backward(metric.loss(sm, batch, logits, g, loss));
             }
-            lastNames = masks.names();
-            lastShapes = new ArrayList<>();
-            List<double[]> out = new ArrayList<>();
-            for (NDArray m : masks.groups()) {
-                lastShapes.add(m.getShape().getShape());
-                double[] g = m.getGradient().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
-                for (double x : g) {
-                    if (!Double.isFinite(x)) {
-                        return null;
-                    }
-                }
-                out.add(g);
-            }
-            return out;
+            return MaskGradients.of(model, graph, pass, corrupt.chunks());
         }
+    }
+
+    /** One step's mask gradients with every mask at {@code alpha} (null if not finite). */
+    List<double[]> gradientsAt(PairBatch batch, float alpha, GradFunction g, Loss loss) {
+        return withGradientLock(() -> {
+            try (NDManager bm = model.newManager()) {
+                ResidualRecorder corrupt = new ResidualRecorder();
+                model.hidden(bm, batch.corrupt(), corrupt);
+                return step(batch, corrupt, bm, alpha, g, loss);
+            }
+        });
     }
 
     /** Runs gradient work under the JVM-wide lock (for callers outside this class). */
-    public static <T> T withGradientLock(java.util.function.Supplier<T> work) {
+    public static <T> T withGradientLock(Supplier<T> work) {
         GRADIENTS.lock();
         try {
             return work.get();

@@ -1,5 +1,6 @@
 package org.memcircuits.engine;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.engine.Engine;
 
 /**
@@ -35,6 +36,18 @@ public final class Djl {
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null && System.getenv(key) == null) {
             System.setProperty(key, value);
+        }
+    }
+
+    /**
+     * A 0-d constant in native memory, of {@code like}'s type and manager, for arithmetic that
+     * autograd records. DJL's {@code x.mul(Number)} wraps the number in a Java direct buffer and
+     * closes it when the call returns, yet autograd keeps that tensor for the backward: once the
+     * buffer is collected the backward reads freed memory (seen as rare wrong or NaN gradients).
+     */
+    public static NDArray constant(NDArray like, double value) {
+        try (NDArray javaBacked = like.getManager().create(value)) {
+            return javaBacked.toType(like.getDataType(), true);
         }
     }
 }

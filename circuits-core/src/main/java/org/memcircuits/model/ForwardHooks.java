@@ -32,9 +32,18 @@ public interface ForwardHooks {
     /**
      * {@code blocks.l.hook_{q,k,v}_input}. Receives the residual stream [B, T, D]; returns it
      * unchanged, a rewritten [B, T, D] shared by all heads, or [B, T, H, D] with one input per head.
+     * The fused Q/K/V projection runs when the same [B, T, D] array is returned for all three.
      */
     default NDArray headInput(int layer, HeadInput kind, NDArray resid) {
         return resid;
+    }
+
+    /**
+     * {@code blocks.l.attn.hook_q}, {@code hook_k}, {@code hook_v}: each head's projected query, key
+     * or value [B, H, T, dHead] (bias included); returns it or a replacement of the same shape.
+     */
+    default NDArray headVector(int layer, HeadInput kind, NDArray x) {
+        return x;
     }
 
     /** {@code blocks.l.hook_mlp_in}: the MLP's input [B, T, D] before {@code ln_2}. */

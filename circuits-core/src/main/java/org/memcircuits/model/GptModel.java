@@ -70,6 +70,11 @@ public final class GptModel implements AutoCloseable {
         return dataType;
     }
 
+    /** Block {@code l}'s weights (read-only; they live in {@link #weightsManager()}). */
+    public LayerWeights layer(int l) {
+        return w.layers().get(l);
+    }
+
     /** The manager that holds the weights; never create activations in it. */
     public NDManager weightsManager() {
         return manager;
@@ -145,8 +150,9 @@ public final class GptModel implements AutoCloseable {
         NDArray q;
         NDArray k;
         NDArray v;
-        if (qIn == resid && kIn == resid && vIn == resid) {
-            NDArray qkv = layerNorm(resid, lw.ln1W(), lw.ln1B()).matMul(lw.wqkv());
+        if (qIn == kIn && kIn == vIn && qIn.getShape().dimension() == 3) {
+            // One input shared by all heads and all three projections: the fused GEMM.
+            NDArray qkv = layerNorm(qIn, lw.ln1W(), lw.ln1B()).matMul(lw.wqkv());
             if (lw.bqkv() != null) {
                 qkv = qkv.add(lw.bqkv());
             }
@@ -159,6 +165,9 @@ public final class GptModel implements AutoCloseable {
             k = headProjection(kIn, lw, lw.wkHeads(), lw.bkHeads());
             v = headProjection(vIn, lw, lw.wvHeads(), lw.bvHeads());
         }
+        q = hooks.headVector(l, HeadInput.Q, q);
+        k = hooks.headVector(l, HeadInput.K, k);
+        v = hooks.headVector(l, HeadInput.V, v);
         if (cache != null) {
             NDArray[] kv = cache.write(l, k, v);
             k = kv[0];
@@ -170,7 +179,7 @@ public final class GptModel implements AutoCloseable {
             if (config.scaleByInverseLayerIdx()) {
                 scale /= (l + 1);
             }
-            scores = scores.mul(scale);
+            scores = scores.mul(Djl.constant(scores, scale));
         }
         NDArray z = scores.add(mask).softmax(-1).matMul(v); // [B, H, T, dHead]
         Shape s = resid.getShape();
@@ -231,8 +240,8 @@ public final class GptModel implements AutoCloseable {
             NDArray t = u.mul(u).muli(u).muli(0.044715).addi(u).muli(c).tanh();
             return t.addi(1.0).muli(u).muli(0.5);
         }
-        NDArray inner = u.mul(u).mul(u).mul(0.044715).add(u).mul(c).tanh();
-        return inner.add(1.0).mul(u).mul(0.5);
+        NDArray inner = u.mul(u).mul(u).mul(Djl.constant(u, 0.044715)).add(u).mul(Djl.constant(u, c)).tanh();
+        return inner.add(1.0).mul(u).mul(Djl.constant(u, 0.5));
     }
 
     /** Additive mask [B, 1, T, past+T]: key j visible to query i iff unpadded, causal, in window. */

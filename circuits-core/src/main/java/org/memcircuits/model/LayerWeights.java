@@ -11,6 +11,8 @@ import ai.djl.ndarray.NDArray;
  * @param wqHeads per-head [H, D, dHead] views for head-specific inputs (circuit patching); same for
  *     k and v
  * @param wo [D, D] output projection; {@code woHeads} is the same as [H, dHead, D]
+ * @param wqHeadsT transposed views [H, dHead, D] of the per-head projections (no copy), for
+ *     gradients back through one head's projection; same for k and v
  */
 public record LayerWeights(
         NDArray ln1W,
@@ -31,4 +33,17 @@ public record LayerWeights(
         NDArray wfc,
         NDArray bfc,
         NDArray wproj,
-        NDArray bproj) {}
+        NDArray bproj,
+        NDArray wqHeadsT,
+        NDArray wkHeadsT,
+        NDArray wvHeadsT) {
+
+    /** The per-head projections with their transposed views (made while the weights' manager is open). */
+    static LayerWeights of(NDArray ln1W, NDArray ln1B, NDArray wqkv, NDArray bqkv, NDArray wqHeads, NDArray wkHeads,
+            NDArray wvHeads, NDArray bqHeads, NDArray bkHeads, NDArray bvHeads, NDArray wo, NDArray woHeads, NDArray bo,
+            NDArray ln2W, NDArray ln2B, NDArray wfc, NDArray bfc, NDArray wproj, NDArray bproj) {
+        return new LayerWeights(ln1W, ln1B, wqkv, bqkv, wqHeads, wkHeads, wvHeads, bqHeads, bkHeads, bvHeads, wo, woHeads, bo,
+                ln2W, ln2B, wfc, bfc, wproj, bproj, wqHeads.transpose(0, 2, 1), wkHeads.transpose(0, 2, 1),
+                wvHeads.transpose(0, 2, 1));
+    }
+}

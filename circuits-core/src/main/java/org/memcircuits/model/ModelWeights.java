@@ -44,7 +44,7 @@ public record ModelWeights(NDArray wte, NDArray unembedT, NDArray wpe, List<Laye
         NDArray wv = l.get(n.layer(i, "attn.attention.v_proj.weight"), d, d).transpose();
         NDArray wqkv = NDArrays.concat(new NDList(wq, wk, wv), 1);
         NDArray wo = l.get(n.layer(i, "attn.attention.out_proj.weight"), d, d).transpose();
-        return new LayerWeights(
+        return LayerWeights.of(
                 l.get(n.layer(i, "ln_1.weight"), d),
                 l.get(n.layer(i, "ln_1.bias"), d),
                 wqkv,
@@ -75,7 +75,7 @@ public record ModelWeights(NDArray wte, NDArray unembedT, NDArray wpe, List<Laye
         NDList w = wqkv.split(3, 1);
         NDList b = bqkv.split(3, 0);
         NDArray wo = l.get(n.layer(i, "attn.c_proj.weight"), d, d);
-        return new LayerWeights(
+        return LayerWeights.of(
                 l.get(n.layer(i, "ln_1.weight"), d),
                 l.get(n.layer(i, "ln_1.bias"), d),
                 wqkv,

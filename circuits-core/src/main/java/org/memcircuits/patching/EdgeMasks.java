@@ -24,23 +24,35 @@ public final class EdgeMasks {
         this.graph = graph;
     }
 
-    /** Every edge's mask set to {@code value}. */
-    public static EdgeMasks filled(CircuitGraph graph, NDManager m, float value, DataType type) {
-        EdgeMasks masks = new EdgeMasks(graph);
+    /** A mask group: the destination hook it rewrites and its shape ([H, sources] or [sources]). */
+    public record Group(String name, long[] shape) {}
+
+    /** The groups of {@code graph}, in forward order: per block Q, K, V (or merged) then MLP; the final residual. */
+    public static List<Group> layout(CircuitGraph graph) {
         var c = graph.config();
         int heads = c.nHeads();
+        List<Group> groups = new ArrayList<>();
         for (int b = 0; b < c.nLayers(); b++) {
             int before = CircuitGraph.firstHeadSource(c, b);
             if (graph.separateQkv()) {
                 for (HeadInput in : HeadInput.values()) {
-                    masks.add("blocks." + b + ".hook_" + in.letter + "_input", m.full(new Shape(heads, before), value, type));
+                    groups.add(new Group("blocks." + b + ".hook_" + in.letter + "_input", new long[] {heads, before}));
                 }
             } else {
-                masks.add("blocks." + b + ".hook_attn_in", m.full(new Shape(heads, before), value, type));
+                groups.add(new Group("blocks." + b + ".hook_attn_in", new long[] {heads, before}));
             }
-            masks.add("blocks." + b + ".hook_mlp_in", m.full(new Shape(before + heads), value, type));
+            groups.add(new Group("blocks." + b + ".hook_mlp_in", new long[] {before + heads}));
         }
-        masks.add("blocks." + (c.nLayers() - 1) + ".hook_resid_post", m.full(new Shape(graph.sources().size()), value, type));
+        groups.add(new Group("blocks." + (c.nLayers() - 1) + ".hook_resid_post", new long[] {graph.sources().size()}));
+        return groups;
+    }
+
+    /** Every edge's mask set to {@code value}. */
+    public static EdgeMasks filled(CircuitGraph graph, NDManager m, float value, DataType type) {
+        EdgeMasks masks = new EdgeMasks(graph);
+        for (Group g : layout(graph)) {
+            masks.add(g.name(), m.full(new Shape(g.shape()), value, type));
+        }
         return masks;
     }
 

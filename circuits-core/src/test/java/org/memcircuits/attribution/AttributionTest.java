@@ -81,6 +81,46 @@ class AttributionTest {
         }
     }
 
+    /** Mask gradients by autograd through {@link org.memcircuits.patching.EdgePatcher} with explicit masks. */
+    private static List<double[]> explicitMaskGradients(GptModel model, CircuitGraph graph, PairBatch b, double alpha, Loss loss) {
+        PatchedMetric metric = new PatchedMetric(model);
+        List<double[]> grads = new ArrayList<>();
+        try (NDManager m = model.newManager(); GradientCollector gc = Djl.engine().newGradientCollector()) {
+            List<NDArray> patch = metric.sources(m, b.corrupt());
+            EdgeMasks masks = EdgeMasks.filled(graph, m, (float) alpha, DataType.FLOAT64);
+            masks.requireGradients();
+            gc.backward(metric.loss(m, b, metric.logits(m, b.clean(), masks, patch), GradFunction.LOGIT, loss));
+            for (NDArray g : masks.groups()) {
+                grads.add(g.getGradient().toDoubleArray());
+            }
+        }
+        return grads;
+    }
+
+    @Test
+    void interpolatedStepEqualsAutogradThroughExplicitMasks() {
+        try (Checkpoint gpt2 = Checkpoint.load(TestModels.fixture("tiny-gpt2"), DataType.FLOAT64);
+                Checkpoint random = Checkpoint.load(TestModels.tinyRandom(), DataType.FLOAT64)) {
+            for (GptModel mdl : List.of(model, gpt2.model(), random.model())) {
+                for (boolean separate : new boolean[] {true, false}) {
+                    CircuitGraph g = new CircuitGraph(mdl.config(), separate);
+                    PairBatch b = mdl == random.model() ? smoothBatch() : PairBatch.of(PAIRS, 100);
+                    for (float alpha : new float[] {0f, 0.4f, 1f, 1f / 3}) {
+                        List<double[]> want = explicitMaskGradients(mdl, g, b, alpha, Loss.AVG_DIFF);
+                        List<double[]> got = new EdgeAttribution(mdl, g).gradientsAt(b, alpha, GradFunction.LOGIT, Loss.AVG_DIFF);
+                        assertThat(got).hasSameSizeAs(want);
+                        double scale = want.stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).max().orElseThrow();
+                        assertThat(scale).isGreaterThan(1e-3);
+                        for (int k = 0; k < want.size(); k++) {
+                            assertThat(got.get(k)).as("%s separate=%s alpha=%s group %d", mdl.config().family(), separate, alpha, k)
+                                    .containsExactly(want.get(k), within(1e-8 * scale));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void maskGradientsEqualCentralFiniteDifferences() {
         double alpha = 0.4;
@@ -110,6 +150,13 @@ class AttributionTest {
         assertThat(nonZero).isGreaterThan(sample.length / 2);
     }
 
+    private static PairBatch smoothBatch() {
+        return PairBatch.of(List.of(
+                new PromptPair(new long[] {464, 2068, 7586, 21831}, new long[] {464, 3797, 7586}, new long[] {625}, new long[] {262}),
+                new PromptPair(new long[] {15496, 995, 0}, new long[] {15496, 1110, 0}, new long[] {383}, new long[] {13})),
+                50256);
+    }
+
     @Test
     void completenessSumOfScoresApproachesTheTotalEffect() {
         // The fixture's weights (std 0.3, unscaled attention) make L(alpha) nearly piecewise constant,
@@ -117,11 +164,7 @@ class AttributionTest {
         try (Checkpoint smooth = Checkpoint.load(TestModels.tinyRandom(), DataType.FLOAT64)) {
             GptModel tiny = smooth.model();
             CircuitGraph g = new CircuitGraph(tiny.config(), true);
-            List<PairBatch> batches = List.of(PairBatch.of(List.of(
-                    new PromptPair(new long[] {464, 2068, 7586, 21831}, new long[] {464, 3797, 7586}, new long[] {625},
-                            new long[] {262}),
-                    new PromptPair(new long[] {15496, 995, 0}, new long[] {15496, 1110, 0}, new long[] {383}, new long[] {13})),
-                    50256));
+            List<PairBatch> batches = List.of(smoothBatch());
             int m = 60;
             PruneScores s = new EdgeAttribution(tiny, g).attribute(batches, m, GradFunction.LOGIT, Loss.AVG_DIFF,
                     (a, b, c, d) -> {});

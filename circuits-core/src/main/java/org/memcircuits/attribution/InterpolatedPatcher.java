@@ -1,0 +1,104 @@
+package org.memcircuits.attribution;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.memcircuits.engine.Djl;
+import org.memcircuits.model.HeadInput;
+import org.memcircuits.patching.SourceRecorder;
+
+/**
+ * One EAP-IG step: every edge mask at the same value a. Then Σ_src a·(patch − curr) over a
+ * destination's edges is a·(patch residual − own residual), so each destination reads
+ * (1 − a)·own + a·patch and the pass costs what a plain forward costs, with no per-edge product.
+ *
+ * <p>The per-edge gradients come afterwards ({@link MaskGradients}): ∂L/∂mask[src→dest] =
+ * ⟨∂L/∂dest_in, patch_src − curr_src⟩. For that the pass adds a zero probe (a gradient leaf) where
+ * each destination's gradient is wanted — after each head's Q/K/V projection (the shared LayerNorm
+ * and fused projection stay as in a plain pass; the per-head input gradient is rebuilt from it),
+ * at each MLP input and at the final residual — and keeps this pass's sources, detached.
+ */
+final class InterpolatedPatcher extends SourceRecorder {
+    private final NDManager manager;
+    private final double alpha;
+    private final List<NDArray> patchReads;
+    private int read;
+    private NDArray attnIn;
+    /** Per block: the attention input (detached) and the Q, K, V probes. */
+    final List<NDArray> attnInputs = new ArrayList<>();
+    final List<NDArray[]> headProbes = new ArrayList<>();
+    final List<NDArray> mlpProbes = new ArrayList<>();
+    NDArray finalProbe;
+
+    /** @param patchReads the patch run's residual reads, as a {@link org.memcircuits.patching.ResidualRecorder} records them */
+    InterpolatedPatcher(NDManager manager, double alpha, List<NDArray> patchReads) {
+        this.manager = manager;
+        this.alpha = alpha;
+        this.patchReads = patchReads;
+    }
+
+    private NDArray interpolate(NDArray own) {
+        NDArray patch = patchReads.get(read++);
+        if (alpha == 0) {
+            return own;
+        }
+        if (alpha == 1) {
+            return patch;
+        }
+        return own.mul(Djl.constant(own, 1 - alpha)).add(patch.mul(Djl.constant(patch, alpha)));
+    }
+
+    private NDArray probe(NDArray x) {
+        NDArray p = manager.zeros(x.getShape(), x.getDataType());
+        p.setRequiresGradient(true);
+        return p;
+    }
+
+    @Override
+    public void embedding(NDArray x) {
+        super.embedding(x.stopGradient());
+    }
+
+    @Override
+    public void headResults(int layer, NDArray result) {
+        super.headResults(layer, result.stopGradient());
+    }
+
+    @Override
+    public void mlpOutput(int layer, NDArray out) {
+        super.mlpOutput(layer, out.stopGradient());
+    }
+
+    @Override
+    public NDArray headInput(int layer, HeadInput kind, NDArray resid) {
+        if (kind == HeadInput.Q) {
+            attnIn = interpolate(resid);
+            attnInputs.add(attnIn.stopGradient());
+            headProbes.add(new NDArray[3]);
+        }
+        return attnIn; // the same array for Q, K and V: the fused projection
+    }
+
+    @Override
+    public NDArray headVector(int layer, HeadInput kind, NDArray x) {
+        NDArray p = probe(x);
+        headProbes.get(layer)[kind.ordinal()] = p;
+        return x.add(p);
+    }
+
+    @Override
+    public NDArray mlpInput(int layer, NDArray resid) {
+        NDArray in = interpolate(resid);
+        NDArray p = probe(in);
+        mlpProbes.add(p);
+        return in.add(p);
+    }
+
+    @Override
+    public NDArray finalResidual(NDArray resid) {
+        NDArray in = interpolate(resid);
+        finalProbe = probe(in);
+        return in.add(finalProbe);
+    }
+}
