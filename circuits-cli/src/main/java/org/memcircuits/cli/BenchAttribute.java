@@ -57,24 +57,18 @@ final class BenchAttribute implements Callable<Integer> {
             for (int i = 0; i < 3; i++) {
                 plain = Math.min(plain, plainForwardBackward(ckpt, batch));
             }
-            EdgeAttribution unchecked = new EdgeAttribution(ckpt.model(), graph, false);
-            unchecked.attribute(List.of(batch), 0, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {}); // warm-up
+            EdgeAttribution attribution = new EdgeAttribution(ckpt.model(), graph);
+            attribution.attribute(List.of(batch), 0, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {}); // warm-up
             long t0 = System.nanoTime();
-            unchecked.attribute(List.of(batch), igSteps, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
+            attribution.attribute(List.of(batch), igSteps, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
             double perStep = (System.nanoTime() - t0) / 1e9 / (igSteps + 1);
-            long t1 = System.nanoTime();
-            new EdgeAttribution(ckpt.model(), graph).attribute(List.of(batch), igSteps, GradFunction.LOGIT, Loss.AVG_DIFF,
-                    (a, b, c, d) -> {});
-            double checkedStep = (System.nanoTime() - t1) / 1e9 / (igSteps + 1);
             long peak = peakRssBytes();
-            System.out.printf("attribute %s batch %d x %d tokens, %d edges: %.3f s per IG step per batch (%.3f s checked: computed"
-                            + " twice); plain forward+backward %.3f s (ratio %.2f, target <= 1.3); peak RSS %.2f GiB; GEMM %.1f GFLOP/s%n",
-                    common.model, common.batch, tokens, graph.edgeCount(), perStep, checkedStep, plain, perStep / plain,
-                    peak / 1073741824.0, gemm);
+            System.out.printf("attribute %s batch %d x %d tokens, %d edges: %.3f s per IG step per batch; plain forward+backward"
+                            + " %.3f s (ratio %.2f, target <= 1.3); peak RSS %.2f GiB; GEMM %.1f GFLOP/s%n",
+                    common.model, common.batch, tokens, graph.edgeCount(), perStep, plain, perStep / plain, peak / 1073741824.0, gemm);
             Map<String, Object> r = new java.util.LinkedHashMap<>();
             r.put("bench", "attribute");
             r.put("seconds_per_step_per_batch", Math.round(perStep * 1000) / 1000.0);
-            r.put("checked_seconds_per_step_per_batch", Math.round(checkedStep * 1000) / 1000.0);
             r.put("plain_forward_backward_s", Math.round(plain * 1000) / 1000.0);
             r.put("ratio", Math.round(perStep / plain * 100) / 100.0);
             r.put("tokens_per_s", BenchCommand.round(common.batch * tokens / perStep));

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -13,8 +12,6 @@ import org.memcircuits.graph.CircuitGraph;
 import org.memcircuits.model.GptModel;
 import org.memcircuits.patching.EdgeMasks;
 import org.memcircuits.patching.ResidualRecorder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Mask-gradient EAP-IG, as auto-circuit's {@code mask_gradient_prune_scores}: every edge mask is
@@ -33,9 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeAttribution {
     private static final ReentrantLock GRADIENTS = new ReentrantLock();
-    private static final Logger LOG = LoggerFactory.getLogger(EdgeAttribution.class);
-    /** Attempts per step when the CPU backward returns a non-finite gradient (see {@link #attribute}). */
-    private static final int ATTEMPTS = 3;
 
     @FunctionalInterface
     public interface Progress {
@@ -46,19 +40,10 @@ public final class EdgeAttribution {
     private final CircuitGraph graph;
     private final PatchedMetric metric;
 
-    private final boolean checked;
-
-    /** Checked attribution: every step computed twice and compared (see {@link #finiteStep}). */
     public EdgeAttribution(GptModel model, CircuitGraph graph) {
-        this(model, graph, true);
-    }
-
-    /** @param checked whether each step is computed twice and compared bit for bit (twice the cost) */
-    public EdgeAttribution(GptModel model, CircuitGraph graph, boolean checked) {
         this.model = model;
         this.graph = graph;
         this.metric = new PatchedMetric(model);
-        this.checked = checked;
     }
 
     /** Scores per mask group, in {@link EdgeMasks} order, summed over steps and batches. */
@@ -100,44 +85,14 @@ public final class EdgeAttribution {
                 layout.stream().map(EdgeMasks.Group::shape).toList(), acc);
     }
 
-    /**
-     * Known issue, not yet solved: the CPU backward (DJL 0.36, libtorch 2.7.1) now and then returns
-     * wrong gradients for identical inputs, in a plain forward+backward of the model too (about 1
-     * step in 200 on the tiny test model: a contiguous block of one activation gradient holds stale
-     * or garbage values; the forward is unaffected). Steps are otherwise bit-reproducible, so a
-     * checked step is computed twice and accepted only when both agree bit for bit (else again, a
-     * few times at most). Unchecked, a NaN is still caught but a wrong finite value is not.
-     */
+    /** One step's gradients; a non-finite one is an error, never summed into the scores. */
     private List<double[]> finiteStep(PairBatch batch, ResidualRecorder corrupt, NDManager bm, float alpha, GradFunction g,
             Loss loss, int bi, int s) {
-        List<double[]> previous = null;
-        for (int attempt = 1; attempt <= ATTEMPTS + (checked ? 1 : 0); attempt++) {
-            List<double[]> grads = step(batch, corrupt, bm, alpha, g, loss);
-            if (grads != null && (!checked || same(grads, previous))) {
-                return grads;
-            }
-            if (grads == null) {
-                LOG.warn("non-finite mask gradient at batch {}, step {} (alpha {}); recomputing", bi, s, alpha);
-            } else if (previous != null) {
-                LOG.warn("mask gradients of batch {}, step {} (alpha {}) differ between two identical runs; recomputing", bi, s,
-                        alpha);
-            }
-            previous = grads;
+        List<double[]> grads = step(batch, corrupt, bm, alpha, g, loss);
+        if (grads == null) {
+            throw new IllegalStateException("non-finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
         }
-        throw new IllegalStateException("no reproducible finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha
-                + ") in " + (ATTEMPTS + (checked ? 1 : 0)) + " attempts");
-    }
-
-    private static boolean same(List<double[]> a, List<double[]> b) {
-        if (b == null) {
-            return false;
-        }
-        for (int k = 0; k < a.size(); k++) {
-            if (!Arrays.equals(a.get(k), b.get(k))) {
-                return false;
-            }
-        }
-        return true;
+        return grads;
     }
 
     /** One step's mask gradients per group, or null if any is not finite. */

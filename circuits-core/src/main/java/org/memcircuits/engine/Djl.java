@@ -47,7 +47,9 @@ public final class Djl {
      */
     public static NDArray constant(NDArray like, double value) {
         try (NDArray javaBacked = like.getManager().create(value)) {
-            return javaBacked.toType(like.getDataType(), true);
+            // duplicate() is a native clone; toType(sameType, true) would be an alias of the Java buffer.
+            NDArray c = javaBacked.duplicate();
+            return c.getDataType() == like.getDataType() ? c : c.toType(like.getDataType(), false);
         }
     }
 }
