@@ -1,7 +1,10 @@
 package org.memcircuits.engine;
 
-import ai.djl.ndarray.NDArray;
+import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.Locale;
 
 /**
  * The one place that starts DJL's PyTorch engine.
@@ -12,6 +15,7 @@ import ai.djl.engine.Engine;
  */
 public final class Djl {
     private static volatile Engine engine;
+    private static volatile Device device;
 
     private Djl() {}
 
@@ -25,12 +29,54 @@ public final class Djl {
                     setIfAbsent("ai.djl.offline", "true");
                     setIfAbsent("OPT_OUT_TRACKING", "true");
                     setIfAbsent("PYTORCH_FLAVOR", "cpu");
+                    NativeAllocator.tune();
                     e = Engine.getEngine("PyTorch");
                     engine = e;
                 }
             }
         }
         return e;
+    }
+
+    /**
+     * The device model math runs on, from {@code -Dcircuits.device} or {@code CIRCUITS_DEVICE}:
+     * {@code auto} (default: the engine's default, a GPU when a CUDA build of libtorch is
+     * installed), {@code cpu}, {@code gpu} or {@code gpu:N}.
+     */
+    public static Device device() {
+        Device d = device;
+        if (d == null) {
+            String v = System.getProperty("circuits.device", System.getenv().getOrDefault("CIRCUITS_DEVICE", "auto"));
+            d = parseDevice(v, engine());
+            device = d;
+        }
+        return d;
+    }
+
+    /** A manager for model math on {@link #device()}. */
+    public static NDManager newManager() {
+        return engine().newBaseManager(device());
+    }
+
+    static Device parseDevice(String value, Engine e) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("auto")) {
+            return e.defaultDevice();
+        }
+        if (v.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (v.equals("gpu") || v.matches("gpu:\\d+")) {
+            int id = v.equals("gpu") ? 0 : Integer.parseInt(v.substring(4));
+            int gpus = e.getGpuCount();
+            if (id >= gpus) {
+                throw new IllegalStateException("circuits.device / CIRCUITS_DEVICE is '" + value + "' but the PyTorch engine sees "
+                        + gpus + " GPU(s): the bundled libtorch is CPU-only; install a CUDA build of libtorch (PYTORCH_FLAVOR,"
+                        + " PYTORCH_LIBRARY_PATH) or use cpu");
+            }
+            return Device.gpu(id);
+        }
+        throw new IllegalStateException("circuits.device / CIRCUITS_DEVICE is '" + value + "'; expected auto, cpu, gpu or gpu:N");
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -46,7 +46,7 @@ public final class GptModel implements AutoCloseable {
      * instead of leaking.
      */
     public static GptModel load(SafeTensorsFile weights, ModelConfig config, DataType dataType) {
-        NDManager m = Djl.engine().newBaseManager();
+        NDManager m = Djl.newManager();
         try {
             ModelWeights w = ModelWeights.load(weights, config, m, dataType);
             m.cap();
@@ -59,7 +59,7 @@ public final class GptModel implements AutoCloseable {
 
     /** A fresh manager for activations; close it (try-with-resources) when the results are used. */
     public NDManager newManager() {
-        return Djl.engine().newBaseManager();
+        return Djl.newManager();
     }
 
     public ModelConfig config() {

@@ -15,7 +15,7 @@ public final class GemmProbe {
 
     /** Best-of GFLOP/s of an n x n x n matmul. */
     public static double gflops(int n, int reps) {
-        try (NDManager m = Djl.engine().newBaseManager()) {
+        try (NDManager m = Djl.newManager()) {
             NDArray a = m.randomNormal(0, 1, new Shape(n, n), DataType.FLOAT32);
             NDArray b = m.randomNormal(0, 1, new Shape(n, n), DataType.FLOAT32);
             double best = Double.MAX_VALUE;
