@@ -1,9 +1,9 @@
 package org.memcircuits.attribution;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +23,9 @@ import org.memcircuits.model.ModelConfig;
  * in the incoming gradient, so per-head inputs need no per-head forward).
  */
 final class MaskGradients {
+    /** Largest per-block buffer of a head input gradient: a few MB, well inside the last-level cache. */
+    private static final long BLOCK_BYTES = 4L << 20;
+
     private MaskGradients() {}
 
 
@@ -39,20 +42,18 @@ final class MaskGradients {
                 LayerWeights lw = model.layer(l);
                 NDArray[] wHeadsT = {lw.wqHeadsT(), lw.wkHeadsT(), lw.wvHeadsT()};
                 LayerNormInput ln = LayerNormInput.of(pass.attnInputs.get(l), lm, c.layerNormEps());
+                NDArray[] g = new NDArray[3];
+                NDArray[] w = new NDArray[3];
+                for (int k = 0; k < 3; k++) {
+                    g[k] = headGradient(probes[k], ln, lm);
+                    w[k] = lm.zeros(wHeadsT[k].getShape(), wHeadsT[k].getDataType()).addi(wHeadsT[k]).muli(lw.ln1W());
+                }
                 if (graph.separateQkv()) {
                     for (int k = 0; k < 3; k++) {
-                        NDArray rows = ln.inputGradient(lnOutputGradient(probes[k], wHeadsT[k], lw.ln1W(), ln, lm));
-                        out.add(toDoubles(dot(rows, diff, before)));
-                        rows.close();
+                        out.add(toDoubles(headEdgeGradients(new NDArray[] {g[k]}, new NDArray[] {w[k]}, ln, diff, before)));
                     }
                 } else {
-                    NDArray g = lnOutputGradient(probes[0], wHeadsT[0], lw.ln1W(), ln, lm);
-                    for (int k = 1; k < 3; k++) {
-                        NDArray more = lnOutputGradient(probes[k], wHeadsT[k], lw.ln1W(), ln, lm);
-                        g.addi(more);
-                        more.close();
-                    }
-                    out.add(toDoubles(dot(ln.inputGradient(g), diff, before)));
+                    out.add(toDoubles(headEdgeGradients(g, w, ln, diff, before)));
                 }
                 NDArray mlp = gradient(pass.mlpProbes.get(l), lm);
                 out.add(toDoubles(dot(mlp.reshape(1, -1), diff, before + heads)));
@@ -73,15 +74,26 @@ final class MaskGradients {
         return out;
     }
 
-    /** patch − curr for every source, flattened: [S, B·T·D]. */
+    /**
+     * patch − curr for every source, flattened: [S, B·T·D], written block by block into one array
+     * (no list of parts plus their concatenation, which would hold the diffs twice).
+     */
     private static NDArray sourceDiffs(List<NDArray> curr, List<NDArray> patch) {
-        NDList parts = new NDList();
+        long sources = 0;
+        for (NDArray c : curr) {
+            sources += c.getShape().get(0);
+        }
+        NDArray first = curr.get(0);
+        NDArray all = first.getManager().create(new Shape(sources, first.size() / first.getShape().get(0)), first.getDataType());
+        long row = 0;
         for (int k = 0; k < curr.size(); k++) {
             NDArray cur = curr.get(k);
-            parts.add(patch.get(k).sub(cur).reshape(cur.getShape().get(0), -1));
+            long n = cur.getShape().get(0);
+            try (NDArray d = patch.get(k).sub(cur).reshape(n, -1)) {
+                all.set(new NDIndex("{}:{}", row, row + n), d);
+            }
+            row += n;
         }
-        NDArray all = NDArrays.concat(parts, 0);
-        parts.close();
         return all;
     }
 
@@ -100,16 +112,52 @@ final class MaskGradients {
         return g.getDataType() == probe.getDataType() ? g : g.toType(probe.getDataType(), false);
     }
 
-    /**
-     * ∂L/∂(LayerNorm output)·γ·rstd for one head input kind, [H, B·T, D], from its probe's gradient
-     * [B, H, T, dHead]: rstd is applied to the small per-head gradient and γ folded into a
-     * contiguous copy of the transposed projection, so the only large pass is the product.
-     */
-    private static NDArray lnOutputGradient(NDArray probe, NDArray wHeadsT, NDArray gamma, LayerNormInput ln, NDManager lm) {
+    /** A probe's gradient [B, H, T, dHead] as [H, B·T, dHead], times the LayerNorm's rstd per position. */
+    private static NDArray headGradient(NDArray probe, LayerNormInput ln, NDManager lm) {
         NDArray g = gradient(probe, lm);
         long[] s = g.getShape().getShape();
-        NDArray wg = lm.zeros(wHeadsT.getShape(), wHeadsT.getDataType()).addi(wHeadsT).muli(gamma);
-        return g.transpose(1, 0, 2, 3).reshape(s[1], s[0] * s[2], s[3]).mul(ln.rstd).batchMatMul(wg);
+        return g.transpose(1, 0, 2, 3).reshape(s[1], s[0] * s[2], s[3]).muli(ln.rstd);
+    }
+
+    /**
+     * Edge gradients [H, sources] of one head destination kind (or the sum over Q, K, V when
+     * merged): Σ over B·T·D of the head's input gradient times each source's diff. The input
+     * gradient, (g·rstd)·(Wᵀ·γ) through the shared LayerNorm's backward, is built and used in blocks
+     * of positions of at most {@link #BLOCK_BYTES}: each block stays in cache for its LayerNorm
+     * passes and no buffer grows with the batch.
+     *
+     * @param g per kind, [H, B·T, dHead] from {@link #headGradient}
+     * @param w per kind, the transposed per-head projection with γ folded in, [H, dHead, D]
+     */
+    private static NDArray headEdgeGradients(NDArray[] g, NDArray[] w, LayerNormInput ln, NDArray diff, int sources) {
+        long[] gs = g[0].getShape().getShape();
+        long d = w[0].getShape().get(2);
+        long rows = gs[1];
+        long block = Math.max(1, BLOCK_BYTES / (gs[0] * d * g[0].getDataType().getNumOfBytes()));
+        NDArray acc = null;
+        for (long r0 = 0; r0 < rows; r0 += block) {
+            long r1 = Math.min(rows, r0 + block);
+            NDArray gy = null;
+            for (int k = 0; k < g.length; k++) {
+                NDArray part = g[k].get(":, {}:{}, :", r0, r1).batchMatMul(w[k]); // [H, rows, D]
+                if (gy == null) {
+                    gy = part;
+                } else {
+                    gy.addi(part);
+                    part.close();
+                }
+            }
+            NDArray input = ln.inputGradient(gy, r0, r1);
+            NDArray dot = input.matMul(diff.get("0:{}, {}:{}", sources, r0 * d, r1 * d).transpose());
+            gy.close();
+            if (acc == null) {
+                acc = dot;
+            } else {
+                acc.addi(dot);
+                dot.close();
+            }
+        }
+        return acc;
     }
 
     /** A LayerNorm's normalized input x̂ [1, B·T, D] and 1/σ [1, B·T, 1], recomputed from its input. */
@@ -123,17 +171,15 @@ final class MaskGradients {
         }
 
         /**
-         * The input gradient from {@code gy} = ∂L/∂out·γ·rstd [H, B·T, D] (overwritten):
-         * gy − mean(gy) − x̂·mean(gy·x̂), flattened to [H, B·T·D]. LayerNorm's backward is linear in
-         * the incoming gradient, so per-head input gradients need no per-head forward.
+         * The input gradient for positions [r0, r1) from {@code gy} = ∂L/∂out·γ·rstd [H, r1 − r0, D]
+         * (overwritten): gy − mean(gy) − x̂·mean(gy·x̂), flattened to [H, (r1 − r0)·D]. LayerNorm's
+         * backward is linear in the incoming gradient, so per-head input gradients need no
+         * per-head forward.
          */
-        NDArray inputGradient(NDArray gy) {
-            NDArray a = gy.mean(new int[] {-1}, true);
-            NDArray b;
-            try (NDArray gx = gy.mul(xhat)) {
-                b = gx.mean(new int[] {-1}, true);
-            }
-            try (NDArray t = xhat.mul(b)) {
+        NDArray inputGradient(NDArray gy, long r0, long r1) {
+            NDArray x = xhat.get(":, {}:{}, :", r0, r1);
+            try (NDArray a = gy.mean(new int[] {-1}, true); NDArray gx = gy.mul(x); NDArray b = gx.mean(new int[] {-1}, true);
+                    NDArray t = x.mul(b)) {
                 gy.subi(a).subi(t);
             }
             return gy.reshape(gy.getShape().get(0), -1);
