@@ -14,6 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.contracts.ArtifactRef;
+import org.memcircuits.contracts.ContrastiveRequest;
+import org.memcircuits.contracts.ContrastiveResult;
 import org.memcircuits.contracts.DiscoveryParams;
 import org.memcircuits.contracts.DiscoveryRequest;
 import org.memcircuits.contracts.DiscoveryResult;
@@ -71,6 +73,34 @@ class DiscoveryServiceTest {
         String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("circuits_discovery_ig_steps_total", "circuits_discovery_search_evaluations_total",
                 "circuits_discovery_edges_scored_total");
+    }
+
+    @Test
+    void aContrastiveResultWhoseRequestListsDiscoverNextIsDiscoveredAndPassesTheRestOn() {
+        ArtifactRef ds = dataset("chain-" + System.nanoTime());
+        ArtifactRef scores = store.put("inputs/scores-" + System.nanoTime() + ".jsonl", "{}\n".getBytes(StandardCharsets.UTF_8),
+                "application/x-ndjson");
+        ContrastiveRequest chained = new ContrastiveRequest(1, "c-" + System.nanoTime(), "builtin:tiny", scores, null, null, null,
+                null, null, null, null, List.of("discover", "verify"));
+        ContrastiveRequest notForUs = new ContrastiveRequest(1, "c-" + System.nanoTime(), "builtin:tiny", scores, null, null, null,
+                null, null, null, null, List.of("verify"));
+        TestKafka.send(Topics.CONTRASTIVE_RESULTS, notForUs.jobId(), EventTypes.CONTRASTIVE_RESULT,
+                EventCodec.toJson(new ContrastiveResult(1, notForUs.jobId(), ds, null, null, 8, notForUs)));
+        TestKafka.send(Topics.CONTRASTIVE_RESULTS, chained.jobId(), EventTypes.CONTRASTIVE_RESULT,
+                EventCodec.toJson(new ContrastiveResult(1, chained.jobId(), ds, null, null, 8, chained)));
+
+        String jobId = new DiscoveryRequest(1, null, "builtin:tiny", ds, null, List.of("verify")).normalized().jobId();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !TestKafka.records(Topics.DISCOVERY_RESULTS, jobId, Duration.ofSeconds(1)).isEmpty());
+        List<DiscoveryResult> results = TestKafka.records(Topics.DISCOVERY_RESULTS, jobId, Duration.ofSeconds(1)).stream()
+                .map(x -> EventCodec.fromJson(x.value(), DiscoveryResult.class)).toList();
+        assertThat(results).hasSize(1);
+        assertThat(results.get(0).request().next()).containsExactly("verify");
+        assertThat(results.get(0).request().dataset()).isEqualTo(ds);
+        // The result whose request did not list discover (sent first) was consumed without a job.
+        assertThat(TestKafka.records(Topics.DISCOVERY_RESULTS, null, Duration.ofSeconds(3)).stream()
+                .map(x -> EventCodec.fromJson(x.value(), DiscoveryResult.class)).filter(x -> ds.equals(x.request().dataset())))
+                .hasSize(1);
     }
 
     @Test

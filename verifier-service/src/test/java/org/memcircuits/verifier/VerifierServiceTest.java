@@ -18,6 +18,8 @@ import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.circuit.DiscoveryRunner;
 import org.memcircuits.contracts.ArtifactRef;
 import org.memcircuits.contracts.DiscoveryParams;
+import org.memcircuits.contracts.DiscoveryRequest;
+import org.memcircuits.contracts.DiscoveryResult;
 import org.memcircuits.contracts.EventCodec;
 import org.memcircuits.contracts.EventTypes;
 import org.memcircuits.contracts.Topics;
@@ -80,6 +82,26 @@ class VerifierServiceTest {
         assertThat(new String(store.read(v.report()), StandardCharsets.UTF_8)).contains("<svg class=\"chart\"", "RESAMPLE");
         String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("circuits_verifier_edge_counts_evaluated_total");
+    }
+
+    @Test
+    void aDiscoveryResultWhoseRequestListsVerifyNextIsVerified() throws Exception {
+        ArtifactRef[] in = inputs("chain" + System.nanoTime());
+        DiscoveryRequest discovery = new DiscoveryRequest(1, null, "builtin:tiny", in[0], new DiscoveryParams(2, null, null, null, null,
+                null, null, null, 0.5, null, 3, null, null, null, null), List.of("verify")).normalized();
+        DiscoveryResult found = new DiscoveryResult(1, discovery.jobId(), in[1], null, null, null, 10, 0.9, discovery);
+        TestKafka.send(Topics.DISCOVERY_RESULTS, discovery.jobId(), EventTypes.DISCOVERY_RESULT, EventCodec.toJson(found));
+
+        DiscoveryParams p = discovery.params();
+        String jobId = new VerifyRequest(1, null, "builtin:tiny", in[0], in[1], List.of(10), p.ablation(), p.patch(), p.direction(),
+                p.metric(), null, null, null, null, in[0], p.trainFraction(), p.batchSize()).normalized().jobId();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !TestKafka.records(Topics.VERIFY_RESULTS, jobId, Duration.ofSeconds(1)).isEmpty());
+        VerifyResult v = EventCodec.fromJson(TestKafka.records(Topics.VERIFY_RESULTS, jobId, Duration.ofSeconds(1)).get(0).value(),
+                VerifyResult.class);
+        JsonNode rows = EventCodec.mapper().readTree(store.read(v.result())).get("report").get("rows");
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).get("requestedEdges").asInt()).isEqualTo(10);
     }
 
     @Test
