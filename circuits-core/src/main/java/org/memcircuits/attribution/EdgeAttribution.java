@@ -2,6 +2,7 @@ package org.memcircuits.attribution;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +66,10 @@ public final class EdgeAttribution {
                 try (NDManager bm = model.newManager()) {
                     ResidualRecorder corrupt = new ResidualRecorder();
                     model.hidden(bm, batch.corrupt(), corrupt);
+                    NDArray diffs = diffBuffer(bm, corrupt);
                     for (int s = 0; s <= igSteps; s++) {
                         float alpha = igSteps == 0 ? 0f : (float) s / igSteps;
-                        List<double[]> grads = finiteStep(batch, corrupt, bm, alpha, g, loss, bi, s);
+                        List<double[]> grads = finiteStep(batch, corrupt, diffs, bm, alpha, g, loss, bi, s);
                         for (int k = 0; k < acc.size(); k++) {
                             double[] a = acc.get(k);
                             double[] grad = grads.get(k);
@@ -86,9 +88,9 @@ public final class EdgeAttribution {
     }
 
     /** One step's gradients; a non-finite one is an error, never summed into the scores. */
-    private List<double[]> finiteStep(PairBatch batch, ResidualRecorder corrupt, NDManager bm, float alpha, GradFunction g,
-            Loss loss, int bi, int s) {
-        List<double[]> grads = step(batch, corrupt, bm, alpha, g, loss);
+    private List<double[]> finiteStep(PairBatch batch, ResidualRecorder corrupt, NDArray diffs, NDManager bm, float alpha,
+            GradFunction g, Loss loss, int bi, int s) {
+        List<double[]> grads = step(batch, corrupt, diffs, bm, alpha, g, loss);
         if (grads == null) {
             throw new IllegalStateException("non-finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
         }
@@ -96,14 +98,15 @@ public final class EdgeAttribution {
     }
 
     /** One step's mask gradients per group, or null if any is not finite. */
-    private List<double[]> step(PairBatch batch, ResidualRecorder corrupt, NDManager bm, float alpha, GradFunction g, Loss loss) {
+    private List<double[]> step(PairBatch batch, ResidualRecorder corrupt, NDArray diffs, NDManager bm, float alpha, GradFunction g,
+            Loss loss) {
         try (NDManager sm = bm.newSubManager()) {
             InterpolatedPatcher pass = new InterpolatedPatcher(sm, alpha, corrupt.reads());
             try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                 NDArray logits = model.unembed(model.hidden(sm, batch.clean(), pass).get(":, -1, :"));
                 gc.backward(metric.loss(sm, batch, logits, g, loss));
             }
-            return MaskGradients.of(model, graph, pass, corrupt.chunks());
+            return MaskGradients.of(model, graph, pass, corrupt.chunks(), diffs);
         }
     }
 
@@ -113,9 +116,15 @@ public final class EdgeAttribution {
             try (NDManager bm = model.newManager()) {
                 ResidualRecorder corrupt = new ResidualRecorder();
                 model.hidden(bm, batch.corrupt(), corrupt);
-                return step(batch, corrupt, bm, alpha, g, loss);
+                return step(batch, corrupt, diffBuffer(bm, corrupt), bm, alpha, g, loss);
             }
         });
+    }
+
+    /** The batch's [sources, B·T·D] buffer for patch − curr (see {@link MaskGradients}). */
+    private NDArray diffBuffer(NDManager bm, ResidualRecorder corrupt) {
+        NDArray emb = corrupt.chunks().get(0); // [1, B, T, D]
+        return bm.zeros(new Shape(graph.sources().size(), emb.size()), emb.getDataType());
     }
 
     /** Runs gradient work under the JVM-wide lock (for callers outside this class). */

@@ -2,8 +2,6 @@ package org.memcircuits.attribution;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +28,15 @@ final class MaskGradients {
 
 
     /** Gradients per mask group, in {@link org.memcircuits.patching.EdgeMasks} order; null if any is not finite. */
-    static List<double[]> of(GptModel model, CircuitGraph graph, InterpolatedPatcher pass, List<NDArray> patchChunks) {
+    /**
+     * @param diffs a [S, B·T·D] buffer for the batch (zeros when new; overwritten), so that no step
+     *     allocates the largest array of the computation
+     */
+    static List<double[]> of(GptModel model, CircuitGraph graph, InterpolatedPatcher pass, List<NDArray> patchChunks,
+            NDArray diffs) {
         ModelConfig c = model.config();
         int heads = c.nHeads();
-        NDArray diff = sourceDiffs(pass.chunks(), patchChunks); // [S, N]
+        NDArray diff = sourceDiffs(pass.chunks(), patchChunks, diffs); // [S, N]
         List<double[]> out = new ArrayList<>();
         for (int l = 0; l < c.nLayers(); l++) {
             int before = CircuitGraph.firstHeadSource(c, l);
@@ -63,7 +66,6 @@ final class MaskGradients {
             NDArray fin = gradient(pass.finalProbe, lm);
             out.add(toDoubles(dot(fin.reshape(1, -1), diff, graph.sources().size())));
         }
-        diff.close();
         for (double[] g : out) {
             for (double v : g) {
                 if (!Double.isFinite(v)) {
@@ -75,26 +77,21 @@ final class MaskGradients {
     }
 
     /**
-     * patch − curr for every source, flattened: [S, B·T·D], written block by block into one array
-     * (no list of parts plus their concatenation, which would hold the diffs twice).
+     * Fills {@code diffs} [S, B·T·D] with patch − curr for every source, in place, block by block:
+     * the buffer lives for the whole batch, so a step neither allocates nor page-faults 4·S·B·T·D
+     * bytes (a fresh buffer cost 0.6-1.2 s per step at batch 8 x 51 here, in place ~0.1 s).
      */
-    private static NDArray sourceDiffs(List<NDArray> curr, List<NDArray> patch) {
-        long sources = 0;
-        for (NDArray c : curr) {
-            sources += c.getShape().get(0);
-        }
-        NDArray first = curr.get(0);
-        NDArray all = first.getManager().create(new Shape(sources, first.size() / first.getShape().get(0)), first.getDataType());
+    private static NDArray sourceDiffs(List<NDArray> curr, List<NDArray> patch, NDArray diffs) {
         long row = 0;
         for (int k = 0; k < curr.size(); k++) {
             NDArray cur = curr.get(k);
             long n = cur.getShape().get(0);
-            try (NDArray d = patch.get(k).sub(cur).reshape(n, -1)) {
-                all.set(new NDIndex("{}:{}", row, row + n), d);
+            try (NDArray block = diffs.get("{}:{}", row, row + n)) {
+                block.muli(0).addi(patch.get(k).reshape(n, -1)).subi(cur.reshape(n, -1));
             }
             row += n;
         }
-        return all;
+        return diffs;
     }
 
     /** rows [R, N] · diff[0:sources]ᵀ: [R, sources]. */
