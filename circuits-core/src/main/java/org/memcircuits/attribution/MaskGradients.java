@@ -1,9 +1,13 @@
 package org.memcircuits.attribution;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.memcircuits.graph.CircuitGraph;
 import org.memcircuits.model.GptModel;
@@ -27,8 +31,10 @@ final class MaskGradients {
     private MaskGradients() {}
 
 
-    /** Gradients per mask group, in {@link org.memcircuits.patching.EdgeMasks} order; null if any is not finite. */
     /**
+     * Gradients per mask group, in {@link org.memcircuits.patching.EdgeMasks} order; null if any is
+     * not finite.
+     *
      * @param diffs a [S, B·T·D] buffer for the batch (zeros when new; overwritten), so that no step
      *     allocates the largest array of the computation
      */
@@ -45,21 +51,26 @@ final class MaskGradients {
                 LayerWeights lw = model.layer(l);
                 NDArray[] wHeadsT = {lw.wqHeadsT(), lw.wkHeadsT(), lw.wvHeadsT()};
                 LayerNormInput ln = LayerNormInput.of(pass.attnInputs.get(l), lm, c.layerNormEps());
-                NDArray[] g = new NDArray[3];
-                NDArray[] w = new NDArray[3];
+                NDList g = new NDList();
+                NDList w = new NDList();
                 for (int k = 0; k < 3; k++) {
-                    g[k] = headGradient(probes[k], ln, lm);
-                    w[k] = lm.zeros(wHeadsT[k].getShape(), wHeadsT[k].getDataType()).addi(wHeadsT[k]).muli(lw.ln1W());
-                }
-                if (graph.separateQkv()) {
-                    for (int k = 0; k < 3; k++) {
-                        out.add(toDoubles(headEdgeGradients(new NDArray[] {g[k]}, new NDArray[] {w[k]}, ln, diff, before)));
-                    }
-                } else {
-                    out.add(toDoubles(headEdgeGradients(g, w, ln, diff, before)));
+                    g.add(headGradient(probes[k], ln, lm));
+                    w.add(lm.zeros(wHeadsT[k].getShape(), wHeadsT[k].getDataType()).addi(wHeadsT[k]).muli(lw.ln1W()));
                 }
                 NDArray mlp = gradient(pass.mlpProbes.get(l), lm);
-                out.add(toDoubles(dot(mlp.reshape(1, -1), diff, before + heads)));
+                NDArray grads = blockEdgeGradients(NDArrays.concat(g, 0), NDArrays.concat(w, 0), graph.separateQkv(),
+                        mlp.reshape(1, -1, mlp.getShape().get(2)), ln, diff, before + heads); // [3H + 1 or H + 1, before + H]
+                int rows = (int) grads.getShape().get(0) - 1;
+                double[] all = toDoubles(grads);
+                int cols = before + heads;
+                for (int k = 0; k < rows / heads; k++) {
+                    double[] group = new double[heads * before];
+                    for (int h = 0; h < heads; h++) {
+                        System.arraycopy(all, (k * heads + h) * cols, group, h * before, before);
+                    }
+                    out.add(group);
+                }
+                out.add(Arrays.copyOfRange(all, rows * cols, (rows + 1) * cols));
             }
         }
         try (NDManager lm = diff.getManager().newSubManager()) {
@@ -117,36 +128,38 @@ final class MaskGradients {
     }
 
     /**
-     * Edge gradients [H, sources] of one head destination kind (or the sum over Q, K, V when
-     * merged): Σ over B·T·D of the head's input gradient times each source's diff. The input
-     * gradient, (g·rstd)·(Wᵀ·γ) through the shared LayerNorm's backward, is built and used in blocks
-     * of positions of at most {@link #BLOCK_BYTES}: each block stays in cache for its LayerNorm
-     * passes and no buffer grows with the batch.
+     * A block's edge gradients, [3H + 1, sources] (or [H + 1, sources] with Q/K/V merged): Σ over
+     * B·T·D of each destination's input gradient times each source's diff, the rows being the
+     * block's Q, K and V heads and its MLP. A head's input gradient, (g·rstd)·(Wᵀ·γ) through the
+     * shared LayerNorm's backward, is built in blocks of positions of at most {@link #BLOCK_BYTES}
+     * and multiplied with the same block of the diffs for all rows at once: each diff block is
+     * read once per model block, the LayerNorm passes run in cache, and no buffer grows with the
+     * batch. Head rows get the MLP's extra sources (its own block's heads) too; callers drop them.
      *
-     * @param g per kind, [H, B·T, dHead] from {@link #headGradient}
-     * @param w per kind, the transposed per-head projection with γ folded in, [H, dHead, D]
+     * @param g [3H, B·T, dHead] from {@link #headGradient}, Q then K then V
+     * @param w [3H, dHead, D], the transposed per-head projections with γ folded in
+     * @param mlp [1, B·T, D], the MLP input's gradient
      */
-    private static NDArray headEdgeGradients(NDArray[] g, NDArray[] w, LayerNormInput ln, NDArray diff, int sources) {
-        long[] gs = g[0].getShape().getShape();
-        long d = w[0].getShape().get(2);
-        long rows = gs[1];
-        long block = Math.max(1, BLOCK_BYTES / (gs[0] * d * g[0].getDataType().getNumOfBytes()));
+    private static NDArray blockEdgeGradients(NDArray g, NDArray w, boolean separate, NDArray mlp, LayerNormInput ln,
+            NDArray diff, int sources) {
+        long rows = g.getShape().get(1);
+        long d = w.getShape().get(2);
+        long block = Math.max(1, BLOCK_BYTES / ((g.getShape().get(0) + 1) * d * g.getDataType().getNumOfBytes()));
         NDArray acc = null;
         for (long r0 = 0; r0 < rows; r0 += block) {
             long r1 = Math.min(rows, r0 + block);
-            NDArray gy = null;
-            for (int k = 0; k < g.length; k++) {
-                NDArray part = g[k].get(":, {}:{}, :", r0, r1).batchMatMul(w[k]); // [H, rows, D]
-                if (gy == null) {
-                    gy = part;
-                } else {
-                    gy.addi(part);
-                    part.close();
-                }
+            NDArray gy = g.get(":, {}:{}, :", r0, r1).batchMatMul(w); // [3H, rows, D]
+            if (!separate) {
+                Shape s = gy.getShape();
+                NDArray merged = gy.reshape(3, s.get(0) / 3, s.get(1), s.get(2)).sum(new int[] {0});
+                gy.close();
+                gy = merged;
             }
-            NDArray input = ln.inputGradient(gy, r0, r1);
-            NDArray dot = input.matMul(diff.get("0:{}, {}:{}", sources, r0 * d, r1 * d).transpose());
+            NDArray heads = ln.inputGradient(gy, r0, r1); // [R, rows·D]
+            NDArray all = NDArrays.concat(new NDList(heads, mlp.get(":, {}:{}, :", r0, r1).reshape(1, -1)), 0);
+            NDArray dot = all.matMul(diff.get("0:{}, {}:{}", sources, r0 * d, r1 * d).transpose());
             gy.close();
+            all.close();
             if (acc == null) {
                 acc = dot;
             } else {
