@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import org.memcircuits.InvalidInputException;
 import org.memcircuits.tokenizer.Gpt2Tokenizer;
 
@@ -17,7 +15,7 @@ import org.memcircuits.tokenizer.Gpt2Tokenizer;
  * original loader: no batch is silently dropped (the last one may be smaller); clean and corrupt
  * prompts of different lengths are left-padded with an attention mask; BOS is not prepended unless
  * asked, matching how memorization was scored (the original prepended it: {@code prependBos}).
- * The shuffle is seeded (java.util.Random, so the split differs from Python's for the same seed).
+ * The split shuffles exactly as Python's {@code random} does, so a seed gives the original's split.
  */
 public final class ContrastiveDataset {
     private ContrastiveDataset() {}
@@ -46,14 +44,31 @@ public final class ContrastiveDataset {
         return out;
     }
 
-    /** Seeded shuffle, then the first {@code floor(trainFraction * n)} pairs are train, the rest test. */
+    /**
+     * find_circuits' split: Python's {@code random.seed(seed); random.shuffle(pairs)}, then the first
+     * {@code floor(trainFraction * n)} pairs are train and the rest test.
+     */
     public static Split split(List<PromptPair> pairs, double trainFraction, long seed) {
         if (trainFraction < 0 || trainFraction > 1) {
             throw new InvalidInputException("train fraction must be in [0, 1], got " + trainFraction);
         }
+        return splitAt(pairs, (int) Math.floor(trainFraction * pairs.size()), seed);
+    }
+
+    /**
+     * verify_circuit's split: the same shuffle, then {@code floor(testFraction * n)} test pairs
+     * after the {@code n - floor(testFraction * n)} train pairs.
+     */
+    public static Split splitByTestFraction(List<PromptPair> pairs, double testFraction, long seed) {
+        if (testFraction < 0 || testFraction > 1) {
+            throw new InvalidInputException("test fraction must be in [0, 1], got " + testFraction);
+        }
+        return splitAt(pairs, pairs.size() - (int) Math.floor(testFraction * pairs.size()), seed);
+    }
+
+    private static Split splitAt(List<PromptPair> pairs, int train, long seed) {
         List<PromptPair> shuffled = new ArrayList<>(pairs);
-        Collections.shuffle(shuffled, new Random(seed));
-        int train = (int) Math.floor(trainFraction * shuffled.size());
+        new PythonRandom(seed).shuffle(shuffled);
         return new Split(List.copyOf(shuffled.subList(0, train)), List.copyOf(shuffled.subList(train, shuffled.size())));
     }
 

@@ -45,7 +45,7 @@ public final class VerifyRunner {
         PruneScores s = DiscoveryOutputs.readScores(scores, graph);
         long splitSeed = 42;
         List<PromptPair> pairs = ContrastiveDataset.load(dataset, ckpt.tokenizer(), prependBos);
-        List<PromptPair> eval = ContrastiveDataset.split(pairs, 1 - r.datasetSize(), splitSeed).test();
+        List<PromptPair> eval = ContrastiveDataset.splitByTestFraction(pairs, r.datasetSize(), splitSeed).test();
         List<PromptPair> train = trainDataset == null ? List.of()
                 : ContrastiveDataset.split(ContrastiveDataset.load(trainDataset, ckpt.tokenizer(), prependBos), r.trainFraction(),
                         splitSeed).train();
