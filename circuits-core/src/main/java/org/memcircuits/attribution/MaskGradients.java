@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,8 +17,9 @@ import org.memcircuits.model.ModelConfig;
 /**
  * Every edge's mask gradient from one {@link InterpolatedPatcher} pass after its backward:
  * ∂L/∂mask[src→dest] = ⟨∂L/∂dest_in, patch_src − curr_src⟩ over batch, positions and model
- * dimension. One product per destination module: [rows, B·T·D] × [B·T·D, sources before it], so
- * the work is one multiply-add per edge and activation element, the least any edge attribution does.
+ * dimension. Per model block, its Q, K, V and MLP rows meet the diffs of the sources before them in
+ * one product per block of positions, so the work is one multiply-add per edge and activation
+ * element (the least any edge attribution does) and each diff is read once per model block.
  *
  * <p>A head's Q/K/V input gradient is rebuilt from its probe after the projection: back through
  * that head's slice of the projection, then through the shared LayerNorm (whose backward is linear
@@ -29,7 +30,6 @@ final class MaskGradients {
     private static final long BLOCK_BYTES = 4L << 20;
 
     private MaskGradients() {}
-
 
     /**
      * Gradients per mask group, in {@link org.memcircuits.patching.EdgeMasks} order; null if any is
