@@ -4,12 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -55,49 +53,36 @@ public final class ContrastiveFiles {
     /** Reads a divergence side file strictly: an error names the file, line and field. */
     public static List<DivergenceRecord> readDivergence(Path file) {
         List<DivergenceRecord> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String where = file + " line " + n;
-                DivergenceRecord d;
-                try {
-                    JsonNode node = MAPPER.readTree(line);
-                    for (String field : FIELDS) {
-                        if (node == null || !node.isObject() || !node.has(field) || node.get(field).isNull()) {
-                            throw new InvalidInputException(where + ": field '" + field + "' is missing");
-                        }
+        JsonLines.forEach(file, "divergence file", (line, where) -> {
+            DivergenceRecord d;
+            try {
+                JsonNode node = MAPPER.readTree(line);
+                for (String field : FIELDS) {
+                    if (node == null || !node.isObject() || !node.has(field) || node.get(field).isNull()) {
+                        throw new InvalidInputException(where + ": field '" + field + "' is missing");
                     }
-                    d = EventCodec.fromJson(line, DivergenceRecord.class);
-                } catch (JsonProcessingException e) {
-                    throw new InvalidInputException(where + ": not valid JSON: " + e.getOriginalMessage(), e);
-                } catch (ContractException e) {
-                    throw new InvalidInputException(where + ": " + e.getMessage(), e);
                 }
-                if (d.minimalContext() == null) {
-                    throw new InvalidInputException(where + ": field 'minimal_context' is missing");
-                }
-                if (d.nextGtTokens() == null || d.nextGtTokens().isEmpty()) {
-                    throw new InvalidInputException(where + ": field 'next_gt_tokens' must be a non-empty list of strings");
-                }
-                if (d.nextGeneratedTokens() == null || d.nextGeneratedTokens().isEmpty()) {
-                    throw new InvalidInputException(where + ": field 'next_generated_tokens' must be a non-empty list of strings");
-                }
-                double pos = d.divergingPosition();
-                if (!(pos >= 1) || pos != Math.rint(pos)) {
-                    throw new InvalidInputException(where + ": field 'diverging_position' must be a whole number >= 1, got " + pos);
-                }
-                out.add(d);
+                d = EventCodec.fromJson(line, DivergenceRecord.class);
+            } catch (JsonProcessingException e) {
+                throw new InvalidInputException(where + ": not valid JSON: " + e.getOriginalMessage(), e);
+            } catch (ContractException e) {
+                throw new InvalidInputException(where + ": " + e.getMessage(), e);
             }
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(file + ": divergence file not found", e);
-        } catch (IOException e) {
-            throw new InvalidInputException(file + ": cannot read divergence file: " + e.getMessage(), e);
-        }
+            if (d.minimalContext() == null) {
+                throw new InvalidInputException(where + ": field 'minimal_context' is missing");
+            }
+            if (d.nextGtTokens() == null || d.nextGtTokens().isEmpty()) {
+                throw new InvalidInputException(where + ": field 'next_gt_tokens' must be a non-empty list of strings");
+            }
+            if (d.nextGeneratedTokens() == null || d.nextGeneratedTokens().isEmpty()) {
+                throw new InvalidInputException(where + ": field 'next_generated_tokens' must be a non-empty list of strings");
+            }
+            double pos = d.divergingPosition();
+            if (!(pos >= 1) || pos != Math.rint(pos)) {
+                throw new InvalidInputException(where + ": field 'diverging_position' must be a whole number >= 1, got " + pos);
+            }
+            out.add(d);
+        });
         return out;
     }
 

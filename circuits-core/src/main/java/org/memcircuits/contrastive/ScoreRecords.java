@@ -1,11 +1,7 @@
 package org.memcircuits.contrastive;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,39 +44,25 @@ public final class ScoreRecords {
     public static List<ScoreRecord> readUnique(Path file, Selection selection, ContrastiveSummary summary) {
         List<ScoreRecord> out = new ArrayList<>();
         Dedup dedup = new Dedup();
-        long lines = 0;
-        long duplicates = 0;
-        Window window = null;
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String where = file + " line " + n;
-                ScoreRecord rec;
-                try {
-                    rec = EventCodec.fromJson(line, ScoreRecord.class);
-                } catch (ContractException e) {
-                    throw new InvalidInputException(where + ": " + e.getMessage(), e);
-                }
-                window = check(rec, where, window);
-                lines++;
-                if (!dedup.first(rec)) {
-                    duplicates++;
-                    continue;
-                }
-                if (selection.keep().test(rec)) {
-                    out.add(rec);
-                }
+        long[] counts = new long[2]; // lines, duplicates
+        Window[] window = {null};
+        JsonLines.forEach(file, "scores file", (line, where) -> {
+            ScoreRecord rec;
+            try {
+                rec = EventCodec.fromJson(line, ScoreRecord.class);
+            } catch (ContractException e) {
+                throw new InvalidInputException(where + ": " + e.getMessage(), e);
             }
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(file + ": scores file not found", e);
-        } catch (IOException e) {
-            throw new InvalidInputException(file + ": cannot read scores file: " + e.getMessage(), e);
-        }
+            window[0] = check(rec, where, window[0]);
+            counts[0]++;
+            if (!dedup.first(rec)) {
+                counts[1]++;
+            } else if (selection.keep().test(rec)) {
+                out.add(rec);
+            }
+        });
+        long lines = counts[0];
+        long duplicates = counts[1];
         if (lines == 0) {
             throw new InvalidInputException(file + ": no score records (expected one JSON object per line, as `circuits score` writes)");
         }
