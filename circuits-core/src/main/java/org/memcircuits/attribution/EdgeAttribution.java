@@ -2,9 +2,11 @@ package org.memcircuits.attribution;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -12,7 +14,6 @@ import org.memcircuits.engine.Djl;
 import org.memcircuits.graph.CircuitGraph;
 import org.memcircuits.model.GptModel;
 import org.memcircuits.patching.EdgeMasks;
-import org.memcircuits.patching.ResidualRecorder;
 
 /**
  * Mask-gradient EAP-IG, as auto-circuit's {@code mask_gradient_prune_scores}: every edge mask is
@@ -64,12 +65,15 @@ public final class EdgeAttribution {
             for (int bi = 0; bi < batches.size(); bi++) {
                 PairBatch batch = batches.get(bi);
                 try (NDManager bm = model.newManager()) {
-                    ResidualRecorder corrupt = new ResidualRecorder();
+                    PatchRun corrupt = new PatchRun();
                     model.hidden(bm, batch.corrupt(), corrupt);
                     NDArray diffs = diffBuffer(bm, corrupt);
+                    HeadProjections proj = HeadProjections.of(model, graph.separateQkv(), bm);
                     for (int s = 0; s <= igSteps; s++) {
                         float alpha = igSteps == 0 ? 0f : (float) s / igSteps;
-                        List<double[]> grads = finiteStep(batch, corrupt, diffs, bm, alpha, g, loss, bi, s);
+                        List<double[]> grads = alpha == 1f && sameLayout(batch)
+                                ? allPatchStep(batch, corrupt, bm, g, loss)
+                                : finiteStep(batch, corrupt, diffs, proj, bm, alpha, g, loss, bi, s);
                         for (int k = 0; k < acc.size(); k++) {
                             double[] a = acc.get(k);
                             double[] grad = grads.get(k);
@@ -88,9 +92,9 @@ public final class EdgeAttribution {
     }
 
     /** One step's gradients; a non-finite one is an error, never summed into the scores. */
-    private List<double[]> finiteStep(PairBatch batch, ResidualRecorder corrupt, NDArray diffs, NDManager bm, float alpha,
-            GradFunction g, Loss loss, int bi, int s) {
-        List<double[]> grads = step(batch, corrupt, diffs, bm, alpha, g, loss);
+    private List<double[]> finiteStep(PairBatch batch, PatchRun corrupt, NDArray diffs, HeadProjections proj, NDManager bm,
+            float alpha, GradFunction g, Loss loss, int bi, int s) {
+        List<double[]> grads = step(batch, corrupt, diffs, proj, bm, alpha, g, loss);
         if (grads == null) {
             throw new IllegalStateException("non-finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
         }
@@ -98,32 +102,81 @@ public final class EdgeAttribution {
     }
 
     /** One step's mask gradients per group, or null if any is not finite. */
-    private List<double[]> step(PairBatch batch, ResidualRecorder corrupt, NDArray diffs, NDManager bm, float alpha, GradFunction g,
-            Loss loss) {
+    private List<double[]> step(PairBatch batch, PatchRun corrupt, NDArray diffs, HeadProjections proj, NDManager bm,
+            float alpha, GradFunction g, Loss loss) {
         try (NDManager sm = bm.newSubManager()) {
-            InterpolatedPatcher pass = new InterpolatedPatcher(sm, alpha, corrupt.reads());
+            InterpolatedPatcher pass = new InterpolatedPatcher(sm, alpha, corrupt.reads);
             try (GradientCollector gc = Djl.engine().newGradientCollector()) {
                 NDArray logits = model.unembed(model.hidden(sm, batch.clean(), pass).get(":, -1, :"));
                 gc.backward(metric.loss(sm, batch, logits, g, loss));
             }
-            return MaskGradients.of(model, graph, pass, corrupt.chunks(), diffs);
+            return MaskGradients.of(model, graph, proj, pass, corrupt, diffs);
         }
+    }
+
+    /**
+     * The step with every mask at 1, exactly and at the cost of the final LayerNorm's backward.
+     * Each destination then reads the patch residual, (1 − 1)·own + 1·patch, so no module's output
+     * reaches the loss except through the final residual: every destination's input gradient but
+     * the final residual's is zero. And with clean and corrupt sharing padding and positions, each
+     * module computes what it computed in the corrupt run, so every source's patch − curr is zero
+     * but the embedding's (the clean tokens are still embedded). One edge is left, input→logits:
+     * ⟨∂L/∂final residual at the corrupt run, corrupt − clean embedding⟩. The general step gives
+     * the same (tested); this one skips its forward, backward and edge products.
+     */
+    private List<double[]> allPatchStep(PairBatch batch, PatchRun corrupt, NDManager bm, GradFunction g, Loss loss) {
+        try (NDManager sm = bm.newSubManager()) {
+            List<NDArray> reads = corrupt.reads;
+            NDArray fin = reads.get(reads.size() - 1);
+            NDArray leaf = sm.zeros(fin.getShape(), fin.getDataType()).addi(fin);
+            leaf.setRequiresGradient(true);
+            try (GradientCollector gc = Djl.engine().newGradientCollector()) {
+                NDArray logits = model.unembed(model.finalNorm(leaf).get(":, -1, :"));
+                gc.backward(metric.loss(sm, batch, logits, g, loss));
+            }
+            NDArray embedDiff = corrupt.embedding.sub(model.embedding(sm, batch.clean()));
+            double edge = leaf.getGradient().mul(embedDiff).sum().toType(DataType.FLOAT64, false).getDouble();
+            List<double[]> out = new ArrayList<>();
+            for (EdgeMasks.Group group : EdgeMasks.layout(graph)) {
+                out.add(new double[Math.toIntExact(Arrays.stream(group.shape()).reduce(1, (x, y) -> x * y))]);
+            }
+            out.get(out.size() - 1)[0] = edge; // source 0 is the embedding
+            return Double.isFinite(edge) ? out : null;
+        }
+    }
+
+    /** Clean and corrupt padded alike: then the all-patch run repeats the corrupt run module for module. */
+    static boolean sameLayout(PairBatch batch) {
+        return Arrays.deepEquals(batch.clean().mask(), batch.corrupt().mask())
+                && Arrays.deepEquals(batch.clean().positions(), batch.corrupt().positions());
     }
 
     /** One step's mask gradients with every mask at {@code alpha} (null if not finite). */
     List<double[]> gradientsAt(PairBatch batch, float alpha, GradFunction g, Loss loss) {
         return withGradientLock(() -> {
             try (NDManager bm = model.newManager()) {
-                ResidualRecorder corrupt = new ResidualRecorder();
+                PatchRun corrupt = new PatchRun();
                 model.hidden(bm, batch.corrupt(), corrupt);
-                return step(batch, corrupt, diffBuffer(bm, corrupt), bm, alpha, g, loss);
+                return step(batch, corrupt, diffBuffer(bm, corrupt), HeadProjections.of(model, graph.separateQkv(), bm), bm, alpha, g,
+                        loss);
+            }
+        });
+    }
+
+    /** {@link #allPatchStep} for one batch (null if not finite). */
+    List<double[]> allPatchGradients(PairBatch batch, GradFunction g, Loss loss) {
+        return withGradientLock(() -> {
+            try (NDManager bm = model.newManager()) {
+                PatchRun corrupt = new PatchRun();
+                model.hidden(bm, batch.corrupt(), corrupt);
+                return allPatchStep(batch, corrupt, bm, g, loss);
             }
         });
     }
 
     /** The batch's [sources, B·T·D] buffer for patch − curr (see {@link MaskGradients}). */
-    private NDArray diffBuffer(NDManager bm, ResidualRecorder corrupt) {
-        NDArray emb = corrupt.chunks().get(0); // [1, B, T, D]
+    private NDArray diffBuffer(NDManager bm, PatchRun corrupt) {
+        NDArray emb = corrupt.embedding; // [B, T, D]
         return bm.zeros(new Shape(graph.sources().size(), emb.size()), emb.getDataType());
     }
 

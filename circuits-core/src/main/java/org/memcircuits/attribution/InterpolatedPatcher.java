@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.memcircuits.engine.Djl;
 import org.memcircuits.model.HeadInput;
-import org.memcircuits.patching.SourceRecorder;
 
 /**
  * One EAP-IG step: every edge mask at the same value a. Then Σ_src a·(patch − curr) over a
@@ -17,9 +16,9 @@ import org.memcircuits.patching.SourceRecorder;
  * ⟨∂L/∂dest_in, patch_src − curr_src⟩. For that the pass adds a zero probe (a gradient leaf) where
  * each destination's gradient is wanted — after each head's Q/K/V projection (the shared LayerNorm
  * and fused projection stay as in a plain pass; the per-head input gradient is rebuilt from it),
- * at each MLP input and at the final residual — and keeps this pass's sources, detached.
+ * at each MLP input and at the final residual — and keeps this pass's sources ({@link RunSources}).
  */
-final class InterpolatedPatcher extends SourceRecorder {
+final class InterpolatedPatcher extends RunSources {
     private final NDManager manager;
     private final double alpha;
     private final List<NDArray> patchReads;
@@ -28,10 +27,12 @@ final class InterpolatedPatcher extends SourceRecorder {
     /** Per block: the attention input (detached) and the Q, K, V probes. */
     final List<NDArray> attnInputs = new ArrayList<>();
     final List<NDArray[]> headProbes = new ArrayList<>();
+    /** Per block: the Q, K, V projection outputs before their probes (detached). */
+    final List<NDArray[]> headOutputs = new ArrayList<>();
     final List<NDArray> mlpProbes = new ArrayList<>();
     NDArray finalProbe;
 
-    /** @param patchReads the patch run's residual reads, as a {@link org.memcircuits.patching.ResidualRecorder} records them */
+    /** @param patchReads the patch run's residual reads ({@link PatchRun#reads}) */
     InterpolatedPatcher(NDManager manager, double alpha, List<NDArray> patchReads) {
         this.manager = manager;
         this.alpha = alpha;
@@ -56,26 +57,12 @@ final class InterpolatedPatcher extends SourceRecorder {
     }
 
     @Override
-    public void embedding(NDArray x) {
-        super.embedding(x.stopGradient());
-    }
-
-    @Override
-    public void headResults(int layer, NDArray result) {
-        super.headResults(layer, result.stopGradient());
-    }
-
-    @Override
-    public void mlpOutput(int layer, NDArray out) {
-        super.mlpOutput(layer, out.stopGradient());
-    }
-
-    @Override
     public NDArray headInput(int layer, HeadInput kind, NDArray resid) {
         if (kind == HeadInput.Q) {
             attnIn = interpolate(resid);
             attnInputs.add(attnIn.stopGradient());
             headProbes.add(new NDArray[3]);
+            headOutputs.add(new NDArray[3]);
         }
         return attnIn; // the same array for Q, K and V: the fused projection
     }
@@ -84,6 +71,7 @@ final class InterpolatedPatcher extends SourceRecorder {
     public NDArray headVector(int layer, HeadInput kind, NDArray x) {
         NDArray p = probe(x);
         headProbes.get(layer)[kind.ordinal()] = p;
+        headOutputs.get(layer)[kind.ordinal()] = x.stopGradient();
         return x.add(p);
     }
 

@@ -26,6 +26,12 @@ public interface ForwardHooks {
     /** {@code blocks.l.attn.hook_result}: each head's output before {@code b_O}, [B, T, H, D]. */
     default void headResults(int layer, NDArray result) {}
 
+    /**
+     * {@code blocks.l.attn.hook_z}: each head's attention-weighted values [B, H, T, dHead], before
+     * {@code W_O}. Head l.h's source is this times its slice of {@code W_O}.
+     */
+    default void headMix(int layer, NDArray z) {}
+
     /** {@code blocks.l.hook_mlp_out}, [B, T, D]. */
     default void mlpOutput(int layer, NDArray out) {}
 

@@ -111,9 +111,7 @@ public final class GptModel implements AutoCloseable {
         } else {
             keyMask = batch.mask();
         }
-        NDArray ids = m.create(flatten(batch.ids()), new Shape(b, t));
-        NDArray pos = m.create(flatten(batch.positions()), new Shape(b, t));
-        NDArray x = embed(ids, w.wte()).add(embed(pos, w.wpe()));
+        NDArray x = embedding(m, batch);
         hooks.embedding(x);
         NDArray globalMask = attentionMask(m, keyMask, b, t, past, Integer.MAX_VALUE);
         NDArray localMask = null;
@@ -130,7 +128,21 @@ public final class GptModel implements AutoCloseable {
         if (cache != null) {
             cache.advance(t);
         }
-        return layerNorm(hooks.finalResidual(x), w.lnfW(), w.lnfB());
+        return finalNorm(hooks.finalResidual(x));
+    }
+
+    /** Token plus position embeddings [B, T, D]: the residual stream before block 0. */
+    public NDArray embedding(NDManager m, Batch batch) {
+        int b = batch.size();
+        int t = batch.length();
+        NDArray ids = m.create(flatten(batch.ids()), new Shape(b, t));
+        NDArray pos = m.create(flatten(batch.positions()), new Shape(b, t));
+        return embed(ids, w.wte()).add(embed(pos, w.wpe()));
+    }
+
+    /** {@code ln_f} of a final residual [..., D]: what {@link #unembed} reads. */
+    public NDArray finalNorm(NDArray resid) {
+        return layerNorm(resid, w.lnfW(), w.lnfB());
     }
 
     private NDArray block(int l, NDArray resid, NDArray mask, ForwardHooks hooks, KvCache cache) {
@@ -182,6 +194,7 @@ public final class GptModel implements AutoCloseable {
             scores = scores.mul(Djl.constant(scores, scale));
         }
         NDArray z = scores.add(mask).softmax(-1).matMul(v); // [B, H, T, dHead]
+        hooks.headMix(l, z);
         Shape s = resid.getShape();
         NDArray out = z.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(1), config.dModel()).matMul(lw.wo()).add(lw.bo());
         if (hooks.wantsHeadResults(l)) {

@@ -122,6 +122,47 @@ class AttributionTest {
     }
 
     @Test
+    void allMasksOneStepTakenWithoutTheGeneralPassEqualsAutograd() {
+        // Clean and corrupt of equal length: the step at mask 1 is taken from the corrupt run alone.
+        // Its one non-zero edge, input->logits, needs last tokens that differ.
+        PairBatch fixtureBatch = PairBatch.of(List.of(PAIRS.get(1), PAIRS.get(2)), 100);
+        PairBatch randomBatch = PairBatch.of(List.of(
+                new PromptPair(new long[] {464, 2068, 7586}, new long[] {464, 2068, 3797}, new long[] {625}, new long[] {262}),
+                new PromptPair(new long[] {15496, 995, 0}, new long[] {15496, 1110, 0}, new long[] {383}, new long[] {13})),
+                50256);
+        assertThat(EdgeAttribution.sameLayout(batch())).isFalse();
+        try (Checkpoint gpt2 = Checkpoint.load(TestModels.fixture("tiny-gpt2"), DataType.FLOAT64);
+                Checkpoint random = Checkpoint.load(TestModels.tinyRandom(), DataType.FLOAT64)) {
+            for (GptModel mdl : List.of(model, gpt2.model(), random.model())) {
+                for (boolean separate : new boolean[] {true, false}) {
+                    CircuitGraph g = new CircuitGraph(mdl.config(), separate);
+                    PairBatch b = mdl == random.model() ? randomBatch : fixtureBatch;
+                    assertThat(EdgeAttribution.sameLayout(b)).isTrue();
+                    EdgeAttribution attribution = new EdgeAttribution(mdl, g);
+                    List<double[]> want = explicitMaskGradients(mdl, g, b, 1, Loss.AVG_DIFF);
+                    List<double[]> got = attribution.allPatchGradients(b, GradFunction.LOGIT, Loss.AVG_DIFF);
+                    double scale = want.stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).max().orElseThrow();
+                    assertThat(scale).isGreaterThan(1e-6);
+                    for (int k = 0; k < want.size(); k++) {
+                        assertThat(got.get(k)).as("%s separate=%s group %d", mdl.config().family(), separate, k)
+                                .containsExactly(want.get(k), within(1e-9 * scale));
+                    }
+                    // And attribute() takes it: one step at 0 plus the shortcut at 1.
+                    List<double[]> at0 = attribution.gradientsAt(b, 0f, GradFunction.LOGIT, Loss.AVG_DIFF);
+                    PruneScores sum = attribution.attribute(List.of(b), 1, GradFunction.LOGIT, Loss.AVG_DIFF, (w, x, y, z) -> {});
+                    for (int k = 0; k < want.size(); k++) {
+                        double[] expected = new double[want.get(k).length];
+                        for (int i = 0; i < expected.length; i++) {
+                            expected[i] = at0.get(k)[i] + want.get(k)[i];
+                        }
+                        assertThat(sum.values().get(k)).containsExactly(expected, within(1e-8 * scale));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void maskGradientsEqualCentralFiniteDifferences() {
         double alpha = 0.4;
         PatchedMetric metric = new PatchedMetric(model);

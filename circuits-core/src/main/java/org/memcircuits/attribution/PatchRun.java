@@ -1,4 +1,4 @@
-package org.memcircuits.patching;
+package org.memcircuits.attribution;
 
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
@@ -6,18 +6,14 @@ import java.util.List;
 import org.memcircuits.model.HeadInput;
 
 /**
- * Records a run's sources (as {@link SourceRecorder}) and the residual stream at every destination
+ * The patch (corrupt) run of a batch: its sources, and the residual stream at every destination
  * read, in forward order: block l's attention input (read by its Q, K and V alike), block l's MLP
  * input, then the final residual. With every edge mask at the same value a, a patched destination
  * reads (1 − a)·own + a·patch residual: the sum over all its edges collapses to the residual streams.
  */
-public class ResidualRecorder extends SourceRecorder {
-    private final List<NDArray> reads = new ArrayList<>();
-
+final class PatchRun extends RunSources {
     /** 2L + 1 residuals [B, T, D]: attention input and MLP input per block, then the final residual. */
-    public List<NDArray> reads() {
-        return reads;
-    }
+    final List<NDArray> reads = new ArrayList<>();
 
     @Override
     public NDArray headInput(int layer, HeadInput kind, NDArray resid) {

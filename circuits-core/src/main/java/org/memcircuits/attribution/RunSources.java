@@ -1,0 +1,35 @@
+package org.memcircuits.attribution;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.List;
+import org.memcircuits.model.ForwardHooks;
+
+/**
+ * What {@link MaskGradients} needs of a run's sources, detached: the embedding, each block's
+ * attention-weighted values z (a head's source is z times its slice of W_O, which the edge products
+ * apply to patch − curr directly, so the pass itself never forms per-head outputs) and each MLP's
+ * output.
+ */
+class RunSources implements ForwardHooks {
+    NDArray embedding;
+    /** Per block, [B, H, T, dHead]. */
+    final List<NDArray> mixes = new ArrayList<>();
+    /** Per block, [B, T, D]. */
+    final List<NDArray> mlpOutputs = new ArrayList<>();
+
+    @Override
+    public void embedding(NDArray x) {
+        embedding = x.stopGradient();
+    }
+
+    @Override
+    public void headMix(int layer, NDArray z) {
+        mixes.add(z.stopGradient());
+    }
+
+    @Override
+    public void mlpOutput(int layer, NDArray out) {
+        mlpOutputs.add(out.stopGradient());
+    }
+}
