@@ -60,7 +60,8 @@ final class BenchAttribute implements Callable<Integer> {
             double gemm = GemmProbe.gflops(1024, 10);
             EdgeAttribution attribution = new EdgeAttribution(ckpt.model(), graph);
             plainForwardBackward(ckpt, batch); // warm-up
-            attribution.attribute(List.of(batch), 0, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {}); // warm-up
+            // Warm-up: a full step and the all-masks-one step, so the first round pays no first-use costs.
+            attribution.attribute(List.of(batch), 1, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
             double[][] byRound = new double[Math.max(1, rounds)][];
             for (int r = 0; r < byRound.length; r++) {
                 double plainRound = Math.min(plainForwardBackward(ckpt, batch), plainForwardBackward(ckpt, batch));
