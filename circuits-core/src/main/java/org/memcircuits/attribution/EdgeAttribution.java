@@ -59,7 +59,7 @@ public final class EdgeAttribution {
         List<EdgeMasks.Group> layout = EdgeMasks.layout(graph);
         List<double[]> acc = new ArrayList<>();
         for (EdgeMasks.Group group : layout) {
-            acc.add(new double[Math.toIntExact(group.shape().length == 2 ? group.shape()[0] * group.shape()[1] : group.shape()[0])]);
+            acc.add(new double[group.edges()]);
         }
         withGradientLock(() -> {
             for (int bi = 0; bi < batches.size(); bi++) {
@@ -138,7 +138,7 @@ public final class EdgeAttribution {
             double edge = leaf.getGradient().mul(embedDiff).sum().toType(DataType.FLOAT64, false).getDouble();
             List<double[]> out = new ArrayList<>();
             for (EdgeMasks.Group group : EdgeMasks.layout(graph)) {
-                out.add(new double[Math.toIntExact(Arrays.stream(group.shape()).reduce(1, (x, y) -> x * y))]);
+                out.add(new double[group.edges()]);
             }
             out.get(out.size() - 1)[0] = edge; // source 0 is the embedding
             return Double.isFinite(edge) ? out : null;
@@ -157,8 +157,8 @@ public final class EdgeAttribution {
             try (NDManager bm = model.newManager()) {
                 PatchRun corrupt = new PatchRun();
                 model.hidden(bm, batch.corrupt(), corrupt);
-                return step(batch, corrupt, diffBuffer(bm, corrupt), HeadProjections.of(model, graph.separateQkv(), bm), bm, alpha, g,
-                        loss);
+                HeadProjections proj = HeadProjections.of(model, graph.separateQkv(), bm);
+                return step(batch, corrupt, diffBuffer(bm, corrupt), proj, bm, alpha, g, loss);
             }
         });
     }

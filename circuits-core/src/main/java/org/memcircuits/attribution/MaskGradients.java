@@ -43,67 +43,18 @@ final class MaskGradients {
     static List<double[]> of(GptModel model, CircuitGraph graph, HeadProjections proj, InterpolatedPatcher pass,
             RunSources patch, NDArray diffs) {
         ModelConfig c = model.config();
-        int layers = c.nLayers();
-        int heads = c.nHeads();
         int sources = graph.sources().size();
         long d = c.dModel();
-        long positions = diffs.getShape().get(1) / d;
         centredDiffs(pass, patch, proj, diffs, d);
         try (NDManager sm = diffs.getManager().newSubManager()) {
             // A handle on the batch's buffer owned by this step, so that every view and product made
             // from it is freed with the step.
             NDArray diff = diffs.reshape(sources, -1); // [S, B·T·D]
             diff.attach(sm);
-            NDArray[] xhats = new NDArray[layers];
-            NDArray[] rstds = new NDArray[layers];
-            for (int l = 0; l < layers; l++) {
-                NDArray x = pass.attnInputs.get(l);
-                x.attach(sm);
-                NDArray x2 = x.reshape(-1, d);
-                NDArray centred = x2.sub(x2.mean(new int[] {-1}, true));
-                rstds[l] = centred.square().mean(new int[] {-1}, true).add(c.layerNormEps()).pow(-0.5); // [B·T, 1]
-                xhats[l] = centred.muli(rstds[l]);
-            }
-            // ⟨x̂_l, d_s⟩ at every position: [B·T, S, L], one batched product over positions.
-            NDArray xDiff = diff.reshape(sources, positions, d).transpose(1, 0, 2).batchMatMul(NDArrays.stack(new NDList(xhats), 2));
-
-            List<double[]> out = new ArrayList<>();
-            long rows = proj.rowsPerBlock();
-            for (int grp = 0; grp < proj.groupCount(); grp++) {
-                int first = proj.groups()[grp];
-                int end = proj.groups()[grp + 1];
-                HeadRows hr = HeadRows.of(pass, proj, grp, xhats, rstds, sm);
-                int cols = CircuitGraph.firstHeadSource(c, end - 1);
-                long groupRows = rows * (end - first);
-                long chunk = Math.max(1, Math.min(positions, CHUNK_BYTES / (groupRows * d * diff.getDataType().getNumOfBytes())));
-                NDArray acc = null; // [cols, group rows]
-                try (NDArray used = diff.get("0:{}", cols)) {
-                    for (long p0 = 0; p0 < positions; p0 += chunk) {
-                        long p1 = Math.min(positions, p0 + chunk);
-                        try (NDArray part = used.get(":, {}:{}", p0 * d, p1 * d)) {
-                            acc = accumulate(acc, hr.dot(proj.weights().get(grp), part, p0, p1));
-                        }
-                    }
-                }
-                NDArray byRow = acc.transpose(); // [group rows, cols]
-                for (int l = first; l < end; l++) {
-                    int before = CircuitGraph.firstHeadSource(c, l);
-                    long r0 = rows * (l - first);
-                    NDArray x = xDiff.get(":, 0:{}, {}", before, l); // [B·T, before]
-                    NDArray grads = byRow.get("{}:{}, 0:{}", r0, r0 + rows, before)
-                            .sub(hr.correction().get("{}:{}", r0, r0 + rows).matMul(x));
-                    double[] all = toDoubles(grads); // [rows, before]
-                    int groups = all.length / (heads * before);
-                    for (int k = 0; k < groups; k++) {
-                        out.add(Arrays.copyOfRange(all, k * heads * before, (k + 1) * heads * before));
-                    }
-                    out.add(null); // the block's MLP, filled below
-                }
-            }
-
+            List<double[]> out = headGradients(c, proj, pass, diff, sm);
             NDList residualRows = new NDList();
-            for (int l = 0; l < layers; l++) {
-                residualRows.add(gradient(pass.mlpProbes.get(l), sm).reshape(1, -1));
+            for (NDArray probe : pass.mlpProbes) {
+                residualRows.add(gradient(probe, sm).reshape(1, -1));
             }
             residualRows.add(gradient(pass.finalProbe, sm).reshape(1, -1));
             // [L + 1, S]: each MLP input's and the final residual's gradient against every source.
@@ -112,11 +63,11 @@ final class MaskGradients {
             for (int k = 0; k < out.size(); k++) {
                 if (out.get(k) == null) {
                     int before = CircuitGraph.firstHeadSource(c, mlp);
-                    out.set(k, Arrays.copyOfRange(residual, mlp * sources, mlp * sources + before + heads));
+                    out.set(k, Arrays.copyOfRange(residual, mlp * sources, mlp * sources + before + c.nHeads()));
                     mlp++;
                 }
             }
-            out.add(Arrays.copyOfRange(residual, layers * sources, (layers + 1) * sources));
+            out.add(Arrays.copyOfRange(residual, c.nLayers() * sources, (c.nLayers() + 1) * sources));
             for (double[] g : out) {
                 for (double v : g) {
                     if (!Double.isFinite(v)) {
@@ -126,6 +77,66 @@ final class MaskGradients {
             }
             return out;
         }
+    }
+
+    /**
+     * The head destinations' groups in mask order, with a null after each block where its MLP's
+     * group goes: per group of blocks, Σ over chunks of positions of the rows' projected gradients
+     * against the diffs of every earlier source, less the rank-one x̂ term.
+     */
+    private static List<double[]> headGradients(ModelConfig c, HeadProjections proj, InterpolatedPatcher pass, NDArray diff,
+            NDManager sm) {
+        int layers = c.nLayers();
+        int heads = c.nHeads();
+        long d = c.dModel();
+        long positions = diff.getShape().get(1) / d;
+        NDArray[] xhats = new NDArray[layers];
+        NDArray[] rstds = new NDArray[layers];
+        for (int l = 0; l < layers; l++) {
+            NDArray x = pass.attnInputs.get(l);
+            x.attach(sm);
+            NDArray x2 = x.reshape(-1, d);
+            NDArray centred = x2.sub(x2.mean(new int[] {-1}, true));
+            rstds[l] = centred.square().mean(new int[] {-1}, true).add(c.layerNormEps()).pow(-0.5); // [B·T, 1]
+            xhats[l] = centred.muli(rstds[l]);
+        }
+        // ⟨x̂_l, d_s⟩ at every position: [B·T, S, L], one batched product over positions.
+        NDArray perPosition = diff.reshape(diff.getShape().get(0), positions, d).transpose(1, 0, 2);
+        NDArray xDiff = perPosition.batchMatMul(NDArrays.stack(new NDList(xhats), 2));
+
+        List<double[]> out = new ArrayList<>();
+        long rows = proj.rowsPerBlock();
+        for (int grp = 0; grp < proj.groupCount(); grp++) {
+            int first = proj.groups()[grp];
+            int end = proj.groups()[grp + 1];
+            HeadRows hr = HeadRows.of(pass, proj, grp, xhats, rstds, sm);
+            int cols = CircuitGraph.firstHeadSource(c, end - 1);
+            long groupRows = rows * (end - first);
+            long chunk = Math.max(1, Math.min(positions, CHUNK_BYTES / (groupRows * d * diff.getDataType().getNumOfBytes())));
+            NDArray acc = null; // [cols, group rows]
+            try (NDArray used = diff.get("0:{}", cols)) {
+                for (long p0 = 0; p0 < positions; p0 += chunk) {
+                    long p1 = Math.min(positions, p0 + chunk);
+                    try (NDArray part = used.get(":, {}:{}", p0 * d, p1 * d)) {
+                        acc = accumulate(acc, hr.dot(proj.weights().get(grp), part, p0, p1));
+                    }
+                }
+            }
+            NDArray byRow = acc.transpose(); // [group rows, cols]
+            for (int l = first; l < end; l++) {
+                int before = CircuitGraph.firstHeadSource(c, l);
+                long r0 = rows * (l - first);
+                NDArray x = xDiff.get(":, 0:{}, {}", before, l); // [B·T, before]
+                NDArray grads = byRow.get("{}:{}, 0:{}", r0, r0 + rows, before)
+                        .sub(hr.correction().get("{}:{}", r0, r0 + rows).matMul(x));
+                double[] all = toDoubles(grads); // [rows, before]
+                for (int k = 0; k < all.length / (heads * before); k++) {
+                    out.add(Arrays.copyOfRange(all, k * heads * before, (k + 1) * heads * before));
+                }
+                out.add(null); // the block's MLP, filled by the caller
+            }
+        }
+        return out;
     }
 
     /**
@@ -140,10 +151,11 @@ final class MaskGradients {
             try (NDArray dz = patch.mixes.get(l).sub(curr.mixes.get(l)); // [B, H, T, dHead]
                     NDArray perHead = dz.transpose(1, 0, 2, 3).reshape(dz.getShape().get(1), -1, dz.getShape().get(3))) {
                 NDArray heads = perHead.batchMatMul(proj.outputs().get(l)); // [H, B·T, D], centred
-                try (NDArray block = diffs.get("{}:{}", row, row + heads.getShape().get(0)); NDArray flat = heads.reshape(heads.getShape().get(0), -1)) {
+                long n = heads.getShape().get(0);
+                try (NDArray block = diffs.get("{}:{}", row, row + n); NDArray flat = heads.reshape(n, -1)) {
                     block.muli(0).addi(flat);
                 }
-                row += heads.getShape().get(0);
+                row += n;
                 heads.close();
             }
             row = fill(diffs, row, 1, patch.mlpOutputs.get(l).sub(curr.mlpOutputs.get(l)), d);

@@ -25,7 +25,16 @@ public final class EdgeMasks {
     }
 
     /** A mask group: the destination hook it rewrites and its shape ([H, sources] or [sources]). */
-    public record Group(String name, long[] shape) {}
+    public record Group(String name, long[] shape) {
+        /** Its number of edges. */
+        public int edges() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return Math.toIntExact(n);
+        }
+    }
 
     /** The groups of {@code graph}, in forward order: per block Q, K, V (or merged) then MLP; the final residual. */
     public static List<Group> layout(CircuitGraph graph) {

@@ -137,6 +137,33 @@ class HooksTest {
     }
 
     @Test
+    void headMixTimesEachHeadsSliceOfWoIsItsResult() {
+        GptModel model = neo.model();
+        try (NDManager m = model.newManager()) {
+            List<NDArray> mixes = new ArrayList<>();
+            Recorder r = new Recorder() {
+                @Override
+                public void headMix(int layer, NDArray z) {
+                    mixes.add(z);
+                }
+            };
+            model.hidden(m, BATCH, r);
+            int h = model.config().nHeads();
+            int dh = model.config().dHead();
+            assertThat(mixes).hasSize(model.config().nLayers());
+            for (int l = 0; l < mixes.size(); l++) {
+                NDArray z = mixes.get(l); // [B, H, T, dHead]
+                assertThat(z.getShape()).isEqualTo(new Shape(2, h, 10, dh));
+                // [H, B·T, dHead] x [H, dHead, D] -> [H, B, T, D] -> [B, T, H, D]
+                NDArray perHead = z.transpose(1, 0, 2, 3).reshape(h, 20, dh).batchMatMul(model.layer(l).woHeads());
+                NDArray result = perHead.reshape(h, 2, 10, -1).transpose(1, 2, 0, 3);
+                assertThat(result.sub(r.headResults.get(l)).abs().max().getFloat()).isLessThan(1e-5f);
+                assertThat(result.abs().max().getFloat()).isGreaterThan(1e-3f);
+            }
+        }
+    }
+
+    @Test
     void gradientsThroughHookedForwardMatchFiniteDifferences() {
         try (Checkpoint f64 = Checkpoint.load(TestModels.fixture("tiny-gpt-neo"), DataType.FLOAT64)) {
             GptModel model = f64.model();
