@@ -106,9 +106,10 @@ public final class EdgeAttribution {
             float alpha, GradFunction g, Loss loss) {
         try (NDManager sm = bm.newSubManager()) {
             InterpolatedPatcher pass = new InterpolatedPatcher(sm, alpha, corrupt.reads);
-            try (GradientCollector gc = Djl.engine().newGradientCollector()) {
-                NDArray logits = model.unembed(model.hidden(sm, batch.clean(), pass).get(":, -1, :"));
-                gc.backward(metric.loss(sm, batch, logits, g, loss));
+            try (NDManager fm = sm.newSubManager(); GradientCollector gc = Djl.engine().newGradientCollector()) {
+                NDArray logits = model.unembed(model.hidden(fm, batch.clean(), pass).get(":, -1, :"));
+                gc.backward(metric.loss(fm, batch, logits, g, loss));
+                pass.keep(sm); // the rest of the forward's activations go now, before the edge products
             }
             return MaskGradients.of(model, graph, proj, pass, corrupt, diffs);
         }

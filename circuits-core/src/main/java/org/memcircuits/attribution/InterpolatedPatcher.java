@@ -45,9 +45,31 @@ final class InterpolatedPatcher extends RunSources {
             return own;
         }
         if (alpha == 1) {
-            return patch;
+            // A handle owned by this pass: whatever is computed from it then belongs to the pass too.
+            NDArray patched = patch.stopGradient();
+            patched.attach(own.getManager());
+            return patched;
         }
-        return own.mul(Djl.constant(own, 1 - alpha)).add(patch.mul(Djl.constant(patch, alpha)));
+        // The constant goes first so that the product belongs to this pass, not to the patch's batch.
+        return own.mul(Djl.constant(own, 1 - alpha)).add(Djl.constant(own, alpha).mul(patch));
+    }
+
+    /**
+     * Moves what the edge gradients read (sources, attention inputs, projection outputs) to
+     * {@code m}, so that the pass's manager can be closed, and every other activation of the
+     * forward freed, before they are computed.
+     */
+    void keep(NDManager m) {
+        List<NDArray> kept = new ArrayList<>(attnInputs);
+        kept.addAll(mlpOutputs);
+        kept.addAll(mixes);
+        kept.add(embedding);
+        for (NDArray[] kinds : headOutputs) {
+            kept.addAll(List.of(kinds));
+        }
+        for (NDArray a : kept) {
+            a.attach(m);
+        }
     }
 
     private NDArray probe(NDArray x) {
