@@ -73,7 +73,11 @@ public final class EdgeAttribution {
                         float alpha = igSteps == 0 ? 0f : (float) s / igSteps;
                         List<double[]> grads = alpha == 1f && sameLayout(batch)
                                 ? allPatchStep(batch, corrupt, bm, g, loss)
-                                : finiteStep(batch, corrupt, diffs, proj, bm, alpha, g, loss, bi, s);
+                                : step(batch, corrupt, diffs, proj, bm, alpha, g, loss);
+                        if (grads == null) { // an error, never summed into the scores
+                            throw new IllegalStateException(
+                                    "non-finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
+                        }
                         for (int k = 0; k < acc.size(); k++) {
                             double[] a = acc.get(k);
                             double[] grad = grads.get(k);
@@ -89,16 +93,6 @@ public final class EdgeAttribution {
         });
         return new PruneScores(graph, layout.stream().map(EdgeMasks.Group::name).toList(),
                 layout.stream().map(EdgeMasks.Group::shape).toList(), acc);
-    }
-
-    /** One step's gradients; a non-finite one is an error, never summed into the scores. */
-    private List<double[]> finiteStep(PairBatch batch, PatchRun corrupt, NDArray diffs, HeadProjections proj, NDManager bm,
-            float alpha, GradFunction g, Loss loss, int bi, int s) {
-        List<double[]> grads = step(batch, corrupt, diffs, proj, bm, alpha, g, loss);
-        if (grads == null) {
-            throw new IllegalStateException("non-finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
-        }
-        return grads;
     }
 
     /** One step's mask gradients per group, or null if any is not finite. */
@@ -135,7 +129,7 @@ public final class EdgeAttribution {
                 NDArray logits = model.unembed(model.finalNorm(leaf).get(":, -1, :"));
                 gc.backward(metric.loss(sm, batch, logits, g, loss));
             }
-            NDArray embedDiff = corrupt.embedding.sub(model.embedding(sm, batch.clean()));
+            NDArray embedDiff = model.embedding(sm, batch.clean()).neg().addi(corrupt.embedding); // corrupt − clean
             double edge = leaf.getGradient().mul(embedDiff).sum().toType(DataType.FLOAT64, false).getDouble();
             List<double[]> out = new ArrayList<>();
             for (EdgeMasks.Group group : EdgeMasks.layout(graph)) {
