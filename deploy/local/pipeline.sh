@@ -85,9 +85,12 @@ done
 corpus="$STATE/corpus-$MODEL-$DOCS-$MEMORIZED.jsonl"
 corpus=${corpus//:/_}
 [[ -f $corpus ]] || ./circuits make-corpus --model "$MODEL" --documents "$DOCS" --memorized "$MEMORIZED" --out "$corpus" >&2
+# A fresh job id per run: a request's derived id is the same on every run, and the services answer
+# a job they have already finished with "already finished" rather than running the chain again.
+run_id="pipeline-$(date +%s)-$$"
 if [[ $FULL == 1 ]]; then
-  job=$(./circuits submit score --model "$MODEL" --dataset "$corpus" --shard-size "$SHARD" --next contrastive,discover,verify \
-    | sed -E 's/.*"jobId":"([^"]+)".*/\1/')
+  job=$(./circuits submit score --job-id "$run_id" --model "$MODEL" --dataset "$corpus" --shard-size "$SHARD" \
+    --next contrastive,discover,verify | sed -E 's/.*"jobId":"([^"]+)".*/\1/')
   echo "pipeline: submitted job $job (then contrastive, discover, verify)" >&2
   ./circuits watch "$job" --stage score --timeout 1800 >/dev/null
   # Each later stage derives its own job id; follow the status topic until a verify job ends.
@@ -100,7 +103,8 @@ if [[ $FULL == 1 ]]; then
   echo "pipeline: verification report at $STATE/report.html" >&2
   exit 0
 fi
-job=$(./circuits submit score --model "$MODEL" --dataset "$corpus" --shard-size "$SHARD" | sed -E 's/.*"jobId":"([^"]+)".*/\1/')
+job=$(./circuits submit score --job-id "$run_id" --model "$MODEL" --dataset "$corpus" --shard-size "$SHARD" \
+  | sed -E 's/.*"jobId":"([^"]+)".*/\1/')
 echo "pipeline: submitted job $job" >&2
 final=$(./circuits watch "$job" --stage score --timeout 1800)
 echo "$final"
