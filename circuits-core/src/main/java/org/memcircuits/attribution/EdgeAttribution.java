@@ -62,37 +62,45 @@ public final class EdgeAttribution {
             acc.add(new double[group.edges()]);
         }
         withGradientLock(() -> {
-            for (int bi = 0; bi < batches.size(); bi++) {
-                PairBatch batch = batches.get(bi);
-                try (NDManager bm = model.newManager()) {
-                    PatchRun corrupt = new PatchRun();
-                    model.hidden(bm, batch.corrupt(), corrupt);
-                    NDArray diffs = diffBuffer(bm, corrupt);
-                    HeadProjections proj = HeadProjections.of(model, graph.separateQkv(), bm);
-                    for (int s = 0; s <= igSteps; s++) {
-                        float alpha = igSteps == 0 ? 0f : (float) s / igSteps;
-                        List<double[]> grads = alpha == 1f && sameLayout(batch)
-                                ? allPatchStep(batch, corrupt, bm, g, loss)
-                                : step(batch, corrupt, diffs, proj, bm, alpha, g, loss);
-                        if (grads == null) { // an error, never summed into the scores
-                            throw new IllegalStateException(
-                                    "non-finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
-                        }
-                        for (int k = 0; k < acc.size(); k++) {
-                            double[] a = acc.get(k);
-                            double[] grad = grads.get(k);
-                            for (int i = 0; i < a.length; i++) {
-                                a[i] += grad[i];
-                            }
-                        }
-                        progress.step(bi, batches.size(), s, igSteps + 1);
-                    }
+            try (NDManager am = model.newManager()) {
+                // Depends on the weights only: made once for all batches.
+                HeadProjections proj = HeadProjections.of(model, graph.separateQkv(), am);
+                for (int bi = 0; bi < batches.size(); bi++) {
+                    attributeBatch(batches.get(bi), bi, batches.size(), proj, igSteps, g, loss, acc, progress);
                 }
             }
             return null;
         });
         return new PruneScores(graph, layout.stream().map(EdgeMasks.Group::name).toList(),
                 layout.stream().map(EdgeMasks.Group::shape).toList(), acc);
+    }
+
+    /** Adds one batch's m + 1 steps to {@code acc}: the corrupt run, recorded once, serves them all. */
+    private void attributeBatch(PairBatch batch, int bi, int batches, HeadProjections proj, int igSteps, GradFunction g, Loss loss,
+            List<double[]> acc, Progress progress) {
+        try (NDManager bm = model.newManager()) {
+            PatchRun corrupt = new PatchRun();
+            model.hidden(bm, batch.corrupt(), corrupt);
+            NDArray diffs = diffBuffer(bm, corrupt);
+            for (int s = 0; s <= igSteps; s++) {
+                float alpha = igSteps == 0 ? 0f : (float) s / igSteps;
+                List<double[]> grads = alpha == 1f && sameLayout(batch)
+                        ? allPatchStep(batch, corrupt, bm, g, loss)
+                        : step(batch, corrupt, diffs, proj, bm, alpha, g, loss);
+                if (grads == null) { // an error, never summed into the scores
+                    throw new IllegalStateException(
+                            "non-finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
+                }
+                for (int k = 0; k < acc.size(); k++) {
+                    double[] a = acc.get(k);
+                    double[] grad = grads.get(k);
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] += grad[i];
+                    }
+                }
+                progress.step(bi, batches, s, igSteps + 1);
+            }
+        }
     }
 
     /** One step's mask gradients per group, or null if any is not finite. */
