@@ -27,7 +27,10 @@ import picocli.CommandLine.Option;
 
 /**
  * Seconds per EAP-IG step per batch (a patched forward plus the backward to all 32,491 edge masks)
- * next to one plain forward+backward of the same batch, in the same run; peak resident memory.
+ * next to one plain forward+backward of the same batch, in the same run; peak resident memory. Two
+ * kinds of pairs: random ones, which differ from the first token (the general case, and the
+ * memorization-decision set's), and branch-decision ones, which share all but their last token, so
+ * that attribution runs the shared columns once (see SharedPrefix in circuits-core).
  */
 @Command(name = "attribute", description = "EAP-IG cost per step and batch vs a plain forward+backward.")
 final class BenchAttribute implements Callable<Integer> {
@@ -45,52 +48,80 @@ final class BenchAttribute implements Callable<Integer> {
                     + " the median round is reported. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
+    /** Which contrastive pairs the batch holds. */
+    enum Pairs {
+        /** Clean and corrupt drawn independently: they differ from the first token, the general case. */
+        RANDOM,
+        /** Corrupt is clean with its last token changed, as in the branch-decision set: all but one column shared. */
+        BRANCH
+    }
+
+    @Option(names = "--pairs", split = ",", defaultValue = "random,branch",
+            description = "Pair kinds to time, each in its own rounds: random (differ from the first token) and/or branch"
+                    + " (differ in the last token only, as the branch-decision set). Default: ${DEFAULT-VALUE}.")
+    List<Pairs> pairKinds;
+
     @Override
     public Integer call() throws IOException {
         try (Checkpoint ckpt = common.load()) {
-            long[][] clean = common.randomIds(ckpt.config(), tokens);
-            common.seed++;
-            long[][] corrupt = common.randomIds(ckpt.config(), tokens);
-            List<PromptPair> pairs = new ArrayList<>();
-            for (int i = 0; i < clean.length; i++) {
-                pairs.add(new PromptPair(clean[i], corrupt[i], new long[] {11}, new long[] {13}));
-            }
-            PairBatch batch = PairBatch.of(pairs, ckpt.config().eosTokenId());
             CircuitGraph graph = new CircuitGraph(ckpt.config(), true);
             double gemm = GemmProbe.gflops(1024, 10);
             EdgeAttribution attribution = new EdgeAttribution(ckpt.model(), graph);
-            plainForwardBackward(ckpt, batch); // warm-up
-            // Warm-up: a full step and the all-masks-one step, so the first round pays no first-use costs.
-            attribution.attribute(List.of(batch), 1, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
-            double[][] byRound = new double[Math.max(1, rounds)][];
-            for (int r = 0; r < byRound.length; r++) {
-                double plainRound = Math.min(plainForwardBackward(ckpt, batch), plainForwardBackward(ckpt, batch));
-                long t0 = System.nanoTime();
-                attribution.attribute(List.of(batch), igSteps, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
-                double step = (System.nanoTime() - t0) / 1e9 / (igSteps + 1);
-                byRound[r] = new double[] {step / plainRound, step, plainRound};
-                System.out.printf("round %d: %.3f s per IG step per batch, plain forward+backward %.3f s, ratio %.2f%n", r + 1, step,
-                        plainRound, step / plainRound);
+            for (Pairs kind : pairKinds) {
+                PairBatch batch = batch(ckpt, kind);
+                plainForwardBackward(ckpt, batch); // warm-up
+                // Warm-up: a full step and the all-masks-one step, so the first round pays no first-use costs.
+                attribution.attribute(List.of(batch), 1, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
+                double[][] byRound = new double[Math.max(1, rounds)][];
+                for (int r = 0; r < byRound.length; r++) {
+                    double plainRound = Math.min(plainForwardBackward(ckpt, batch), plainForwardBackward(ckpt, batch));
+                    long t0 = System.nanoTime();
+                    attribution.attribute(List.of(batch), igSteps, GradFunction.LOGIT, Loss.AVG_DIFF, (a, b, c, d) -> {});
+                    double step = (System.nanoTime() - t0) / 1e9 / (igSteps + 1);
+                    byRound[r] = new double[] {step / plainRound, step, plainRound};
+                    System.out.printf("%s pairs, round %d: %.3f s per IG step per batch, plain forward+backward %.3f s, ratio %.2f%n",
+                            kind.name().toLowerCase(), r + 1, step, plainRound, step / plainRound);
+                }
+                java.util.Arrays.sort(byRound, java.util.Comparator.comparingDouble(x -> x[0]));
+                double[] median = byRound[byRound.length / 2];
+                double perStep = median[1];
+                double plain = median[2];
+                long peak = peakRssBytes();
+                System.out.printf("attribute %s, %s pairs, batch %d x %d tokens, %d edges: %.3f s per IG step per batch;"
+                                + " plain forward+backward %.3f s (median round: ratio %.2f, target <= 1.3); peak RSS so far %.2f GiB;"
+                                + " GEMM %.1f GFLOP/s%n",
+                        common.model, kind.name().toLowerCase(), common.batch, tokens, graph.edgeCount(), perStep, plain, perStep / plain,
+                        peak / 1073741824.0, gemm);
+                Map<String, Object> r = new java.util.LinkedHashMap<>();
+                r.put("bench", "attribute");
+                r.put("pairs", kind.name().toLowerCase());
+                r.put("seconds_per_step_per_batch", Math.round(perStep * 1000) / 1000.0);
+                r.put("plain_forward_backward_s", Math.round(plain * 1000) / 1000.0);
+                r.put("ratio", Math.round(perStep / plain * 100) / 100.0);
+                r.put("tokens_per_s", BenchCommand.round(common.batch * tokens / perStep));
+                r.put("gemm_gflops", BenchCommand.round(gemm));
+                r.put("peak_rss_gib", Math.round(peak / 1073741824.0 * 100) / 100.0);
+                Json.print(r);
             }
-            java.util.Arrays.sort(byRound, java.util.Comparator.comparingDouble(x -> x[0]));
-            double[] median = byRound[byRound.length / 2];
-            double perStep = median[1];
-            double plain = median[2];
-            long peak = peakRssBytes();
-            System.out.printf("attribute %s batch %d x %d tokens, %d edges: %.3f s per IG step per batch; plain forward+backward"
-                            + " %.3f s (median round: ratio %.2f, target <= 1.3); peak RSS %.2f GiB; GEMM %.1f GFLOP/s%n",
-                    common.model, common.batch, tokens, graph.edgeCount(), perStep, plain, perStep / plain, peak / 1073741824.0, gemm);
-            Map<String, Object> r = new java.util.LinkedHashMap<>();
-            r.put("bench", "attribute");
-            r.put("seconds_per_step_per_batch", Math.round(perStep * 1000) / 1000.0);
-            r.put("plain_forward_backward_s", Math.round(plain * 1000) / 1000.0);
-            r.put("ratio", Math.round(perStep / plain * 100) / 100.0);
-            r.put("tokens_per_s", BenchCommand.round(common.batch * tokens / perStep));
-            r.put("gemm_gflops", BenchCommand.round(gemm));
-            r.put("peak_rss_gib", Math.round(peak / 1073741824.0 * 100) / 100.0);
-            Json.print(r);
         }
         return 0;
+    }
+
+    private PairBatch batch(Checkpoint ckpt, Pairs kind) {
+        long seed = common.seed;
+        long[][] clean = common.randomIds(ckpt.config(), tokens);
+        common.seed++;
+        long[][] corrupt = kind == Pairs.RANDOM ? common.randomIds(ckpt.config(), tokens) : new long[clean.length][];
+        common.seed = seed;
+        List<PromptPair> pairs = new ArrayList<>();
+        for (int i = 0; i < clean.length; i++) {
+            if (kind == Pairs.BRANCH) {
+                corrupt[i] = clean[i].clone();
+                corrupt[i][tokens - 1] = (clean[i][tokens - 1] + 1) % (ckpt.config().vocabSize() - 1);
+            }
+            pairs.add(new PromptPair(clean[i], corrupt[i], new long[] {11}, new long[] {13}));
+        }
+        return PairBatch.of(pairs, ckpt.config().eosTokenId());
     }
 
     /** Forward of the clean prompts and backward of the same loss to a leaf at block 0's MLP input. */

@@ -34,7 +34,7 @@ public final class Main {
     }
 
     static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof InvalidInputException) {
                 line.getErr().println("error: " + ex.getMessage());

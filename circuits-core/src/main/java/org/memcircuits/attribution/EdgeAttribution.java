@@ -79,14 +79,14 @@ public final class EdgeAttribution {
     private void attributeBatch(PairBatch batch, int bi, int batches, HeadProjections proj, int igSteps, GradFunction g, Loss loss,
             List<double[]> acc, Progress progress) {
         try (NDManager bm = model.newManager()) {
-            PatchRun corrupt = new PatchRun();
-            model.hidden(bm, batch.corrupt(), corrupt);
+            SharedPrefix split = SharedPrefix.of(model, batch, bm);
+            PatchRun corrupt = corruptRun(split, bm);
             NDArray diffs = diffBuffer(bm, corrupt);
             for (int s = 0; s <= igSteps; s++) {
                 float alpha = igSteps == 0 ? 0f : (float) s / igSteps;
                 List<double[]> grads = alpha == 1f && sameLayout(batch)
-                        ? allPatchStep(batch, corrupt, bm, g, loss)
-                        : step(batch, corrupt, diffs, proj, bm, alpha, g, loss);
+                        ? allPatchStep(batch, split, corrupt, bm, g, loss)
+                        : step(batch, split, corrupt, diffs, proj, bm, alpha, g, loss);
                 if (grads == null) { // an error, never summed into the scores
                     throw new IllegalStateException(
                             "non-finite mask gradient at batch " + bi + ", step " + s + " (alpha " + alpha + ")");
@@ -103,13 +103,23 @@ public final class EdgeAttribution {
         }
     }
 
+    /** The corrupt run after the shared columns: its reads and sources, owned by {@code bm}. */
+    private PatchRun corruptRun(SharedPrefix split, NDManager bm) {
+        PatchRun corrupt = new PatchRun();
+        try (NDManager rm = bm.newSubManager()) {
+            split.hidden(model, rm, split.corrupt(), corrupt);
+            corrupt.keep(bm);
+        }
+        return corrupt;
+    }
+
     /** One step's mask gradients per group, or null if any is not finite. */
-    private List<double[]> step(PairBatch batch, PatchRun corrupt, NDArray diffs, HeadProjections proj, NDManager bm,
-            float alpha, GradFunction g, Loss loss) {
+    private List<double[]> step(PairBatch batch, SharedPrefix split, PatchRun corrupt, NDArray diffs, HeadProjections proj,
+            NDManager bm, float alpha, GradFunction g, Loss loss) {
         try (NDManager sm = bm.newSubManager()) {
             InterpolatedPatcher pass = new InterpolatedPatcher(sm, alpha, corrupt.reads);
             try (NDManager fm = sm.newSubManager(); GradientCollector gc = Djl.engine().newGradientCollector()) {
-                NDArray logits = model.unembed(model.hidden(fm, batch.clean(), pass).get(":, -1, :"));
+                NDArray logits = model.unembed(split.hidden(model, fm, split.clean(), pass).get(":, -1, :"));
                 gc.backward(metric.loss(fm, batch, logits, g, loss));
                 pass.keep(sm); // the rest of the forward's activations go now, before the edge products
             }
@@ -127,7 +137,8 @@ public final class EdgeAttribution {
      * ⟨∂L/∂final residual at the corrupt run, corrupt − clean embedding⟩. The general step gives
      * the same (tested); this one skips its forward, backward and edge products.
      */
-    private List<double[]> allPatchStep(PairBatch batch, PatchRun corrupt, NDManager bm, GradFunction g, Loss loss) {
+    private List<double[]> allPatchStep(PairBatch batch, SharedPrefix split, PatchRun corrupt, NDManager bm, GradFunction g,
+            Loss loss) {
         try (NDManager sm = bm.newSubManager()) {
             List<NDArray> reads = corrupt.reads;
             NDArray fin = reads.get(reads.size() - 1);
@@ -137,7 +148,7 @@ public final class EdgeAttribution {
                 NDArray logits = model.unembed(model.finalNorm(leaf).get(":, -1, :"));
                 gc.backward(metric.loss(sm, batch, logits, g, loss));
             }
-            NDArray embedDiff = model.embedding(sm, batch.clean()).neg().addi(corrupt.embedding); // corrupt − clean
+            NDArray embedDiff = model.embedding(sm, split.clean()).neg().addi(corrupt.embedding); // corrupt − clean
             double edge = leaf.getGradient().mul(embedDiff).sum().toType(DataType.FLOAT64, false).getDouble();
             List<double[]> out = new ArrayList<>();
             for (EdgeMasks.Group group : EdgeMasks.layout(graph)) {
@@ -158,10 +169,10 @@ public final class EdgeAttribution {
     List<double[]> gradientsAt(PairBatch batch, float alpha, GradFunction g, Loss loss) {
         return withGradientLock(() -> {
             try (NDManager bm = model.newManager()) {
-                PatchRun corrupt = new PatchRun();
-                model.hidden(bm, batch.corrupt(), corrupt);
+                SharedPrefix split = SharedPrefix.of(model, batch, bm);
+                PatchRun corrupt = corruptRun(split, bm);
                 HeadProjections proj = HeadProjections.of(model, graph.separateQkv(), bm);
-                return step(batch, corrupt, diffBuffer(bm, corrupt), proj, bm, alpha, g, loss);
+                return step(batch, split, corrupt, diffBuffer(bm, corrupt), proj, bm, alpha, g, loss);
             }
         });
     }
@@ -170,9 +181,8 @@ public final class EdgeAttribution {
     List<double[]> allPatchGradients(PairBatch batch, GradFunction g, Loss loss) {
         return withGradientLock(() -> {
             try (NDManager bm = model.newManager()) {
-                PatchRun corrupt = new PatchRun();
-                model.hidden(bm, batch.corrupt(), corrupt);
-                return allPatchStep(batch, corrupt, bm, g, loss);
+                SharedPrefix split = SharedPrefix.of(model, batch, bm);
+                return allPatchStep(batch, split, corruptRun(split, bm), bm, g, loss);
             }
         });
     }

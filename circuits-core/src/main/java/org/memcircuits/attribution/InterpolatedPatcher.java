@@ -59,16 +59,14 @@ final class InterpolatedPatcher extends RunSources {
      * {@code m}, so that the pass's manager can be closed, and every other activation of the
      * forward freed, before they are computed.
      */
+    @Override
     void keep(NDManager m) {
-        List<NDArray> kept = new ArrayList<>(attnInputs);
-        kept.addAll(mlpOutputs);
-        kept.addAll(mixes);
-        kept.add(embedding);
+        super.keep(m);
+        attnInputs.forEach(a -> a.attach(m));
         for (NDArray[] kinds : headOutputs) {
-            kept.addAll(List.of(kinds));
-        }
-        for (NDArray a : kept) {
-            a.attach(m);
+            for (NDArray a : kinds) {
+                a.attach(m);
+            }
         }
     }
 

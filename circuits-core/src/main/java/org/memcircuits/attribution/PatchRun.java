@@ -1,6 +1,7 @@
 package org.memcircuits.attribution;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import org.memcircuits.model.HeadInput;
@@ -14,6 +15,12 @@ import org.memcircuits.model.HeadInput;
 final class PatchRun extends RunSources {
     /** 2L + 1 residuals [B, T, D]: attention input and MLP input per block, then the final residual. */
     final List<NDArray> reads = new ArrayList<>();
+
+    @Override
+    void keep(NDManager m) {
+        super.keep(m);
+        reads.forEach(a -> a.attach(m));
+    }
 
     @Override
     public NDArray headInput(int layer, HeadInput kind, NDArray resid) {

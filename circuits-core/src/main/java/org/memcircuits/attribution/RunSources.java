@@ -1,6 +1,7 @@
 package org.memcircuits.attribution;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import org.memcircuits.model.ForwardHooks;
@@ -17,6 +18,16 @@ class RunSources implements ForwardHooks {
     final List<NDArray> mixes = new ArrayList<>();
     /** Per block, [B, T, D]. */
     final List<NDArray> mlpOutputs = new ArrayList<>();
+
+    /**
+     * Moves what later work reads of this run to {@code m}, so that the run's own manager can be
+     * closed and the rest of its activations freed.
+     */
+    void keep(NDManager m) {
+        embedding.attach(m);
+        mixes.forEach(a -> a.attach(m));
+        mlpOutputs.forEach(a -> a.attach(m));
+    }
 
     @Override
     public void embedding(NDArray x) {

@@ -18,6 +18,23 @@ public record Batch(long[][] ids, boolean[][] mask, long[][] positions) {
         return ids.length == 0 ? 0 : ids[0].length;
     }
 
+    /** Columns [from, to) of every row, with their mask and positions (a prefix, or the rest after one). */
+    public Batch columns(int from, int to) {
+        if (from < 0 || to > length() || from >= to) {
+            throw new IllegalArgumentException("columns [" + from + ", " + to + ") of a batch of length " + length());
+        }
+        int b = size();
+        long[][] i = new long[b][];
+        boolean[][] m = new boolean[b][];
+        long[][] p = new long[b][];
+        for (int r = 0; r < b; r++) {
+            i[r] = java.util.Arrays.copyOfRange(ids[r], from, to);
+            m[r] = java.util.Arrays.copyOfRange(mask[r], from, to);
+            p[r] = java.util.Arrays.copyOfRange(positions[r], from, to);
+        }
+        return new Batch(i, m, p);
+    }
+
     /** A batch of equal-length rows, no padding. */
     public static Batch of(long[]... rows) {
         return padded(List.of(rows), 0, true);

@@ -18,15 +18,44 @@ public final class KvCache {
     private int length;
 
     public KvCache(NDManager manager, ModelConfig c, int batch, int capacity, DataType type) {
+        this(manager, c.nLayers(), new Shape(batch, c.nHeads(), capacity, c.dHead()), type, batch, capacity);
+    }
+
+    private KvCache(NDManager manager, int layers, Shape s, DataType type, int batch, int capacity) {
         this.capacity = capacity;
-        this.keys = new NDArray[c.nLayers()];
-        this.values = new NDArray[c.nLayers()];
-        Shape s = new Shape(batch, c.nHeads(), capacity, c.dHead());
-        for (int l = 0; l < c.nLayers(); l++) {
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+        for (int l = 0; l < layers; l++) {
             keys[l] = manager.zeros(s, type);
             values[l] = manager.zeros(s, type);
         }
         this.keyMask = new boolean[batch][capacity];
+    }
+
+    /**
+     * A new cache, owned by {@code manager}, that starts with copies of this one's positions and has
+     * room for {@code capacity} in all; this one is left as it is, so that several runs can continue
+     * from one shared prefix.
+     */
+    public KvCache fork(NDManager manager, int capacity) {
+        if (capacity < length) {
+            throw new IllegalArgumentException("a fork of a cache of " + length + " positions needs capacity >= " + length);
+        }
+        Shape s = keys[0].getShape();
+        KvCache c = new KvCache(manager, keys.length, new Shape(s.get(0), s.get(1), capacity, s.get(3)), keys[0].getDataType(),
+                keyMask.length, capacity);
+        NDIndex done = new NDIndex(":, :, :{}", length);
+        for (int l = 0; l < keys.length; l++) {
+            try (NDArray k = keys[l].get(done); NDArray v = values[l].get(done)) {
+                c.keys[l].set(done, k);
+                c.values[l].set(done, v);
+            }
+        }
+        for (int b = 0; b < keyMask.length; b++) {
+            System.arraycopy(keyMask[b], 0, c.keyMask[b], 0, length);
+        }
+        c.length = length;
+        return c;
     }
 
     public int length() {

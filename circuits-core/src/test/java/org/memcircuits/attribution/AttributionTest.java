@@ -163,6 +163,49 @@ class AttributionTest {
     }
 
     @Test
+    void sharedColumnsAreRunOnceAndTheGradientsAreTheFullRunsOnes() {
+        // Branch-decision pairs differ in their last token only; rows of different lengths are left padded alike.
+        PairBatch branch = PairBatch.of(List.of(
+                new PromptPair(new long[] {5, 17, 88, 3, 41, 9}, new long[] {5, 17, 88, 3, 41, 30}, new long[] {12}, new long[] {77}),
+                new PromptPair(new long[] {71, 2, 33, 4}, new long[] {71, 2, 33, 50}, new long[] {8, 9}, new long[] {60})), 100);
+        // Here one row differs from its third column on, the other in its last only: two columns are shared.
+        PairBatch middle = PairBatch.of(List.of(
+                new PromptPair(new long[] {5, 17, 88, 3, 41}, new long[] {5, 17, 90, 3, 41}, new long[] {12}, new long[] {77}),
+                new PromptPair(new long[] {1, 2, 3, 4, 5}, new long[] {1, 2, 3, 4, 6}, new long[] {44}, new long[] {45})), 100);
+        PairBatch randomBranch = PairBatch.of(List.of(
+                new PromptPair(new long[] {464, 2068, 7586, 21831}, new long[] {464, 2068, 7586, 3797}, new long[] {625}, new long[] {262}),
+                new PromptPair(new long[] {15496, 995, 0}, new long[] {15496, 995, 1110}, new long[] {383}, new long[] {13})),
+                50256);
+        assertThat(SharedPrefix.length(branch)).isEqualTo(5);
+        assertThat(SharedPrefix.length(middle)).isEqualTo(2);
+        assertThat(SharedPrefix.length(randomBranch)).isEqualTo(3);
+        assertThat(SharedPrefix.length(batch())).isZero(); // padded differently
+        try (Checkpoint gpt2 = Checkpoint.load(TestModels.fixture("tiny-gpt2"), DataType.FLOAT64);
+                Checkpoint random = Checkpoint.load(TestModels.tinyRandom(), DataType.FLOAT64)) {
+            for (GptModel mdl : List.of(model, gpt2.model(), random.model())) {
+                for (boolean separate : new boolean[] {true, false}) {
+                    CircuitGraph g = new CircuitGraph(mdl.config(), separate);
+                    EdgeAttribution attribution = new EdgeAttribution(mdl, g);
+                    for (PairBatch b : mdl == random.model() ? List.of(randomBranch) : List.of(branch, middle)) {
+                        for (float alpha : new float[] {0f, 0.4f, 1f / 3, 1f}) {
+                            List<double[]> want = explicitMaskGradients(mdl, g, b, alpha, Loss.AVG_DIFF);
+                            List<double[]> got = alpha == 1f
+                                    ? attribution.allPatchGradients(b, GradFunction.LOGIT, Loss.AVG_DIFF)
+                                    : attribution.gradientsAt(b, alpha, GradFunction.LOGIT, Loss.AVG_DIFF);
+                            double scale = want.stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).max().orElseThrow();
+                            assertThat(scale).isGreaterThan(1e-6);
+                            for (int k = 0; k < want.size(); k++) {
+                                assertThat(got.get(k)).as("%s separate=%s alpha=%s group %d", mdl.config().family(), separate, alpha, k)
+                                        .containsExactly(want.get(k), within(1e-9 * scale));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void maskGradientsEqualCentralFiniteDifferences() {
         double alpha = 0.4;
         PatchedMetric metric = new PatchedMetric(model);
