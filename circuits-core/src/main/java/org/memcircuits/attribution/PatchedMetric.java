@@ -30,6 +30,19 @@ public final class PatchedMetric {
         return model.unembed(model.hidden(m, input, hooks).get(":, -1, :"));
     }
 
+    /** {@link #sources(NDManager, org.memcircuits.model.Batch)} of the columns after a shared prefix, continuing it. */
+    public List<NDArray> sources(NDManager m, SharedPrefix prefix, org.memcircuits.model.Batch columns) {
+        SourceRecorder r = new SourceRecorder();
+        prefix.hidden(model, m, columns, r);
+        return r.chunks();
+    }
+
+    /** {@link #logits(NDManager, org.memcircuits.model.Batch, EdgeMasks, List)} of the columns after a shared prefix. */
+    public NDArray logits(NDManager m, SharedPrefix prefix, org.memcircuits.model.Batch columns, EdgeMasks masks,
+            List<NDArray> patch) {
+        return model.unembed(prefix.hidden(model, m, columns, new EdgePatcher(masks, patch)).get(":, -1, :"));
+    }
+
     public NDArray loss(NDManager m, PairBatch batch, NDArray logits, GradFunction g, Loss loss) {
         NDArray vals = g.apply(logits);
         int v = model.config().vocabSize();

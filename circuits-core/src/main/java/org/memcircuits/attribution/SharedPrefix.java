@@ -27,14 +27,19 @@ import org.memcircuits.model.KvCache;
  * @param clean the clean prompts' columns after the cut
  * @param corrupt the corrupt prompts' columns after the cut
  */
-record SharedPrefix(int shared, KvCache prefix, Batch clean, Batch corrupt, int length) {
+public record SharedPrefix(int shared, KvCache prefix, Batch clean, Batch corrupt, int length) {
+
+    /** The whole batch, nothing shared: for patches that differ from both prompts (zero, means). */
+    public static SharedPrefix none(PairBatch batch) {
+        return new SharedPrefix(0, null, batch.clean(), batch.corrupt(), batch.clean().length());
+    }
 
     /** Runs the shared columns of {@code batch} (if any) into a cache owned by {@code m}. */
-    static SharedPrefix of(GptModel model, PairBatch batch, NDManager m) {
+    public static SharedPrefix of(GptModel model, PairBatch batch, NDManager m) {
         int shared = length(batch);
         int t = batch.clean().length();
         if (shared == 0) {
-            return new SharedPrefix(0, null, batch.clean(), batch.corrupt(), t);
+            return none(batch);
         }
         KvCache cache = new KvCache(m, model.config(), batch.size(), shared, model.dataType());
         try (NDManager pm = m.newSubManager()) { // the prefix's own activations go; its keys and values stay
@@ -60,7 +65,7 @@ record SharedPrefix(int shared, KvCache prefix, Batch clean, Batch corrupt, int 
     }
 
     /** The final hidden state [B, T − shared, D] of {@code columns} (clean or corrupt), continuing the prefix. */
-    NDArray hidden(GptModel model, NDManager m, Batch columns, ForwardHooks hooks) {
+    public NDArray hidden(GptModel model, NDManager m, Batch columns, ForwardHooks hooks) {
         return model.hidden(m, columns, hooks, prefix == null ? null : prefix.fork(m, length));
     }
 }

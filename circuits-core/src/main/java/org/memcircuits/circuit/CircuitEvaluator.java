@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.memcircuits.attribution.PairBatch;
 import org.memcircuits.attribution.PatchedMetric;
+import org.memcircuits.attribution.SharedPrefix;
 import org.memcircuits.graph.CircuitGraph;
 import org.memcircuits.model.Batch;
 import org.memcircuits.model.GptModel;
@@ -63,11 +64,14 @@ public final class CircuitEvaluator {
             List<CircuitMetric> metrics, boolean inputClean, List<NDArray> means, double[] sum) {
         {
             try (NDManager m = model.newManager()) {
-                Batch input = inputClean ? b.clean() : b.corrupt();
-                Batch source = inputClean ? b.corrupt() : b.clean();
-                List<NDArray> patch = means != null ? fromMeans(m, means, input) : patchValues(m, source, input, ablation);
+                // With the other prompt's own run as the patch, the columns both prompts share are the
+                // same in every patched run, whatever the masks: they are run once (SharedPrefix).
+                SharedPrefix split = ablation == Ablation.RESAMPLE ? SharedPrefix.of(model, b, m) : SharedPrefix.none(b);
+                Batch input = inputClean ? split.clean() : split.corrupt();
+                Batch source = inputClean ? split.corrupt() : split.clean();
+                List<NDArray> patch = means != null ? fromMeans(m, means, input) : patchValues(m, split, source, input, ablation);
                 EdgeMasks masks = EdgeMasks.of(graph, m, circuit.inCircuit(), type == PatchType.TREE, model.dataType());
-                NDArray logits = patched.logits(m, input, masks, patch);
+                NDArray logits = patched.logits(m, split, input, masks, patch);
                 for (int i = 0; i < sum.length; i++) {
                     sum[i] += metrics.get(i).value(m, b, logits, model.dataType());
                 }
@@ -136,8 +140,8 @@ public final class CircuitEvaluator {
         return out;
     }
 
-    private List<NDArray> patchValues(NDManager m, Batch source, Batch input, Ablation ablation) {
-        List<NDArray> src = patched.sources(m, ablation == Ablation.ZERO ? input : source);
+    private List<NDArray> patchValues(NDManager m, SharedPrefix split, Batch source, Batch input, Ablation ablation) {
+        List<NDArray> src = patched.sources(m, split, ablation == Ablation.ZERO ? input : source);
         List<NDArray> out = new ArrayList<>(src.size());
         for (NDArray c : src) { // [n, B, T, D]
             out.add(switch (ablation) {

@@ -3,6 +3,8 @@ package org.memcircuits.circuit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,10 +14,13 @@ import org.memcircuits.attribution.EdgeAttribution;
 import org.memcircuits.attribution.GradFunction;
 import org.memcircuits.attribution.Loss;
 import org.memcircuits.attribution.PairBatch;
+import org.memcircuits.attribution.PatchedMetric;
 import org.memcircuits.attribution.PromptPair;
 import org.memcircuits.attribution.PruneScores;
 import org.memcircuits.graph.CircuitGraph;
+import org.memcircuits.model.Batch;
 import org.memcircuits.model.Checkpoint;
+import org.memcircuits.patching.EdgeMasks;
 
 class CircuitSearchTest {
     private static Checkpoint ckpt;
@@ -64,6 +69,36 @@ class CircuitSearchTest {
             assertThat(s.evaluate(batches, r.minimalEdges() - 1).faithfulness()).isLessThan(0.85);
         }
         assertThat(r.trace()).extracting(MinimalCircuitSearch.Evaluation::requestedEdges).contains(r.minimalEdges());
+    }
+
+    @Test
+    void sharedColumnsRunOnceGiveTheFullPatchedRunsMetric() {
+        // Branch-decision pairs: clean and corrupt differ in their last token only.
+        PairBatch branch = PairBatch.of(List.of(
+                new PromptPair(new long[] {5, 17, 88, 3, 41, 9}, new long[] {5, 17, 88, 3, 41, 30}, new long[] {12}, new long[] {77}),
+                new PromptPair(new long[] {71, 2, 33, 4}, new long[] {71, 2, 33, 50}, new long[] {8}, new long[] {60})), 100);
+        CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
+        PatchedMetric full = new PatchedMetric(ckpt.model());
+        java.util.Set<Double> seen = new java.util.HashSet<>();
+        for (int k : new int[] {0, 7, 60, graph.edgeCount()}) {
+            CircuitSelection c = CircuitSelection.topK(scores, k, false);
+            for (PatchType pt : PatchType.values()) {
+                for (Direction dir : Direction.values()) {
+                    double got = ev.evaluate(List.of(branch), c, pt, dir, Ablation.RESAMPLE, CircuitMetric.LOGIT_DIFF);
+                    boolean inputClean = (pt == PatchType.EDGE) == (dir == Direction.NOISING);
+                    double want;
+                    try (NDManager m = ckpt.model().newManager()) { // every column run, nothing cached
+                        Batch input = inputClean ? branch.clean() : branch.corrupt();
+                        List<NDArray> patch = full.sources(m, inputClean ? branch.corrupt() : branch.clean());
+                        EdgeMasks masks = EdgeMasks.of(graph, m, c.inCircuit(), pt == PatchType.TREE, ckpt.model().dataType());
+                        want = CircuitMetric.LOGIT_DIFF.value(m, branch, full.logits(m, input, masks, patch), ckpt.model().dataType());
+                    }
+                    assertThat(got).as("k=%d %s %s", k, pt, dir).isCloseTo(want, within(1e-4 * Math.max(1, Math.abs(want))));
+                    seen.add(Math.rint(want * 1e3));
+                }
+            }
+        }
+        assertThat(seen).as("the circuits give different metrics").hasSizeGreaterThan(2);
     }
 
     @Test
