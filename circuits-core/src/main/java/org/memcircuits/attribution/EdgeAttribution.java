@@ -25,7 +25,8 @@ import org.memcircuits.patching.EdgeMasks;
  * and a plain backward ({@link InterpolatedPatcher}), then one product per destination module for
  * the edge gradients ({@link MaskGradients}). The result equals autograd through
  * {@link org.memcircuits.patching.EdgePatcher} with explicit masks (tested), at the cost of a
- * plain step plus one multiply-add per edge and activation element.
+ * plain step plus one multiply-add per edge and activation element. Columns that clean and
+ * corrupt share are run once per batch ({@link SharedPrefix}); every run covers only the rest.
  *
  * <p>Memory is one batch's activations: the corrupt run is recorded per batch, used for all steps,
  * and dropped. Gradient work is serialized: DJL allows one GradientCollector per JVM.
