@@ -26,6 +26,7 @@ import org.memcircuits.model.KvCache;
  * @param prefix the shared columns' keys and values, or null when none are shared
  * @param clean the clean prompts' columns after the cut
  * @param corrupt the corrupt prompts' columns after the cut
+ * @param length the batch's whole length: what each run's cache holds at the end
  */
 public record SharedPrefix(int shared, KvCache prefix, Batch clean, Batch corrupt, int length) {
 
