@@ -50,7 +50,7 @@ public record SharedPrefix(int shared, KvCache prefix, Batch clean, Batch corrup
     }
 
     /** Columns from the first on where clean and corrupt agree in every row, padding included. */
-    static int length(PairBatch batch) {
+    public static int length(PairBatch batch) {
         if (!EdgeAttribution.sameLayout(batch)) {
             return 0;
         }

@@ -3,13 +3,16 @@ package org.memcircuits.circuit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.memcircuits.attribution.PairBatch;
 import org.memcircuits.attribution.PatchedMetric;
 import org.memcircuits.attribution.SharedPrefix;
 import org.memcircuits.graph.CircuitGraph;
 import org.memcircuits.model.Batch;
 import org.memcircuits.model.GptModel;
+import org.memcircuits.model.ModelConfig;
 import org.memcircuits.patching.EdgeMasks;
 
 /**
@@ -23,16 +26,35 @@ import org.memcircuits.patching.EdgeMasks;
  * <tr><td>TREE, denoising</td><td>clean</td><td>corrupt</td><td>edges outside the circuit</td></tr>
  * <tr><td>TREE, noising</td><td>corrupt</td><td>clean</td><td>edges outside the circuit</td></tr>
  * </table>
+ *
+ * <p>A search or a verification evaluates many circuits on the same batches. With the resample
+ * ablation, the columns a batch's clean and corrupt prompts share are the same in every patched
+ * run ({@link SharedPrefix}), so their keys and values are kept from one evaluation to the next,
+ * up to a memory budget; batches beyond it run their shared columns per evaluation. Not for
+ * concurrent use; close it to free what it keeps.
  */
-public final class CircuitEvaluator {
+public final class CircuitEvaluator implements AutoCloseable {
+    /** Default budget for kept shared columns: a few batches of GPT-Neo-125M at the original's batch size 80. */
+    public static final long DEFAULT_PREFIX_BYTES = 1L << 30;
+
     private final GptModel model;
     private final CircuitGraph graph;
     private final PatchedMetric patched;
+    private final long prefixBudget;
+    private final Map<PairBatch, SharedPrefix> prefixes = new IdentityHashMap<>();
+    private NDManager prefixManager;
+    private long prefixBytes;
 
     public CircuitEvaluator(GptModel model, CircuitGraph graph) {
+        this(model, graph, DEFAULT_PREFIX_BYTES);
+    }
+
+    /** @param prefixBudget bytes of shared columns' keys and values kept across evaluations (0: none kept) */
+    public CircuitEvaluator(GptModel model, CircuitGraph graph, long prefixBudget) {
         this.model = model;
         this.graph = graph;
         this.patched = new PatchedMetric(model);
+        this.prefixBudget = prefixBudget;
     }
 
     public double evaluate(List<PairBatch> batches, CircuitSelection circuit, PatchType type, Direction dir, Ablation ablation,
@@ -66,7 +88,7 @@ public final class CircuitEvaluator {
             try (NDManager m = model.newManager()) {
                 // With the other prompt's own run as the patch, the columns both prompts share are the
                 // same in every patched run, whatever the masks: they are run once (SharedPrefix).
-                SharedPrefix split = ablation == Ablation.RESAMPLE ? SharedPrefix.of(model, b, m) : SharedPrefix.none(b);
+                SharedPrefix split = ablation == Ablation.RESAMPLE ? sharedPrefix(b, m) : SharedPrefix.none(b);
                 Batch input = inputClean ? split.clean() : split.corrupt();
                 Batch source = inputClean ? split.corrupt() : split.clean();
                 List<NDArray> patch = means != null ? fromMeans(m, means, input) : patchValues(m, split, source, input, ablation);
@@ -76,6 +98,37 @@ public final class CircuitEvaluator {
                     sum[i] += metrics.get(i).value(m, b, logits, model.dataType());
                 }
             }
+        }
+    }
+
+    /** The batch's shared columns: kept from an earlier evaluation, kept now if the budget allows, else run into {@code m}. */
+    private SharedPrefix sharedPrefix(PairBatch b, NDManager m) {
+        SharedPrefix kept = prefixes.get(b);
+        if (kept != null) {
+            return kept;
+        }
+        int shared = SharedPrefix.length(b);
+        ModelConfig c = model.config();
+        long bytes = 2L * c.nLayers() * b.size() * c.nHeads() * shared * c.dHead() * model.dataType().getNumOfBytes();
+        if (shared == 0 || prefixBytes + bytes > prefixBudget) {
+            return SharedPrefix.of(model, b, m);
+        }
+        if (prefixManager == null) {
+            prefixManager = model.newManager();
+        }
+        SharedPrefix split = SharedPrefix.of(model, b, prefixManager);
+        prefixes.put(b, split);
+        prefixBytes += bytes;
+        return split;
+    }
+
+    @Override
+    public void close() {
+        prefixes.clear();
+        prefixBytes = 0;
+        if (prefixManager != null) {
+            prefixManager.close();
+            prefixManager = null;
         }
     }
 

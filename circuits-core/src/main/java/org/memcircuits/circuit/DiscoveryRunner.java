@@ -86,8 +86,11 @@ public final class DiscoveryRunner {
         Double faithfulness = null;
         if (p.search() && !split.test().isEmpty()) {
             List<PairBatch> test = ContrastiveDataset.batches(split.test(), p.batchSize(), pad);
-            MinimalCircuitSearch.Result res = new MinimalCircuitSearch(new CircuitEvaluator(ckpt.model(), graph), scores, pt, d,
-                    a, cm, p.signed()).onEvaluation(progress::evaluation).search(test, p.target());
+            MinimalCircuitSearch.Result res;
+            try (CircuitEvaluator evaluator = new CircuitEvaluator(ckpt.model(), graph)) {
+                res = new MinimalCircuitSearch(evaluator, scores, pt, d, a, cm, p.signed()).onEvaluation(progress::evaluation)
+                        .search(test, p.target());
+            }
             circuit = CircuitSelection.topK(scores, res.minimalEdges(), p.signed());
             minimal = res.minimalEdges();
             faithfulness = res.faithfulness();

@@ -50,7 +50,10 @@ public final class VerifyRunner {
                 : ContrastiveDataset.split(ContrastiveDataset.load(trainDataset, ckpt.tokenizer(), prependBos), r.trainFraction(),
                         splitSeed).train();
         List<PairBatch> batches = ContrastiveDataset.batches(eval, r.batchSize(), ckpt.config().eosTokenId());
-        CircuitVerifier.Report report = new CircuitVerifier(new CircuitEvaluator(ckpt.model(), graph)).verify(batches, s, o, train);
+        CircuitVerifier.Report report;
+        try (CircuitEvaluator evaluator = new CircuitEvaluator(ckpt.model(), graph)) {
+            report = new CircuitVerifier(evaluator).verify(batches, s, o, train);
+        }
         Map<String, Object> context = new LinkedHashMap<>();
         context.put("model", r.model());
         context.put("scores", r.scores() != null ? r.scores().uri() : scores.toString());

@@ -45,30 +45,33 @@ class CircuitSearchTest {
 
     @Test
     void faithfulnessIsZeroWithNoEdgesAndOneWithAllInBothPatchTypes() {
-        CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
-        for (PatchType pt : PatchType.values()) {
-            MinimalCircuitSearch s = new MinimalCircuitSearch(ev, scores, pt, Direction.DENOISING, Ablation.RESAMPLE,
-                    CircuitMetric.LOGIT_DIFF, false);
-            s.search(batches, 0.85);
-            assertThat(s.evaluate(batches, 0).faithfulness()).as("%s, 0 edges", pt).isCloseTo(0.0, within(1e-4));
-            assertThat(s.evaluate(batches, graph.edgeCount()).faithfulness()).as("%s, all edges", pt).isCloseTo(1.0, within(1e-4));
+        try (CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph)) {
+            for (PatchType pt : PatchType.values()) {
+                MinimalCircuitSearch s = new MinimalCircuitSearch(ev, scores, pt, Direction.DENOISING, Ablation.RESAMPLE,
+                        CircuitMetric.LOGIT_DIFF, false);
+                s.search(batches, 0.85);
+                assertThat(s.evaluate(batches, 0).faithfulness()).as("%s, 0 edges", pt).isCloseTo(0.0, within(1e-4));
+                assertThat(s.evaluate(batches, graph.edgeCount()).faithfulness()).as("%s, all edges", pt)
+                        .isCloseTo(1.0, within(1e-4));
+            }
         }
     }
 
     @Test
     void searchFindsTheSmallestFaithfulCountAndRecordsItsTrace() {
-        CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
-        MinimalCircuitSearch s = new MinimalCircuitSearch(ev, scores, PatchType.EDGE, Direction.DENOISING, Ablation.RESAMPLE,
-                CircuitMetric.LOGIT_DIFF, false);
-        MinimalCircuitSearch.Result r = s.search(batches, 0.85);
-        assertThat(r.targetReached()).isTrue();
-        assertThat(r.faithfulness()).isGreaterThanOrEqualTo(0.85);
-        assertThat(r.trace().size()).isLessThanOrEqualTo(3 + 32 - Integer.numberOfLeadingZeros(graph.edgeCount()));
-        if (r.minimalEdges() > 1) {
-            // Bisection's invariant: one fewer edge was evaluated and fell short.
-            assertThat(s.evaluate(batches, r.minimalEdges() - 1).faithfulness()).isLessThan(0.85);
+        try (CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph)) {
+            MinimalCircuitSearch s = new MinimalCircuitSearch(ev, scores, PatchType.EDGE, Direction.DENOISING, Ablation.RESAMPLE,
+                    CircuitMetric.LOGIT_DIFF, false);
+            MinimalCircuitSearch.Result r = s.search(batches, 0.85);
+            assertThat(r.targetReached()).isTrue();
+            assertThat(r.faithfulness()).isGreaterThanOrEqualTo(0.85);
+            assertThat(r.trace().size()).isLessThanOrEqualTo(3 + 32 - Integer.numberOfLeadingZeros(graph.edgeCount()));
+            if (r.minimalEdges() > 1) {
+                // Bisection's invariant: one fewer edge was evaluated and fell short.
+                assertThat(s.evaluate(batches, r.minimalEdges() - 1).faithfulness()).isLessThan(0.85);
+            }
+            assertThat(r.trace()).extracting(MinimalCircuitSearch.Evaluation::requestedEdges).contains(r.minimalEdges());
         }
-        assertThat(r.trace()).extracting(MinimalCircuitSearch.Evaluation::requestedEdges).contains(r.minimalEdges());
     }
 
     @Test
@@ -77,28 +80,34 @@ class CircuitSearchTest {
         PairBatch branch = PairBatch.of(List.of(
                 new PromptPair(new long[] {5, 17, 88, 3, 41, 9}, new long[] {5, 17, 88, 3, 41, 30}, new long[] {12}, new long[] {77}),
                 new PromptPair(new long[] {71, 2, 33, 4}, new long[] {71, 2, 33, 50}, new long[] {8}, new long[] {60})), 100);
-        CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
         PatchedMetric full = new PatchedMetric(ckpt.model());
-        java.util.Set<Double> seen = new java.util.HashSet<>();
-        for (int k : new int[] {0, 7, 60, graph.edgeCount()}) {
-            CircuitSelection c = CircuitSelection.topK(scores, k, false);
-            for (PatchType pt : PatchType.values()) {
-                for (Direction dir : Direction.values()) {
-                    double got = ev.evaluate(List.of(branch), c, pt, dir, Ablation.RESAMPLE, CircuitMetric.LOGIT_DIFF);
-                    boolean inputClean = (pt == PatchType.EDGE) == (dir == Direction.NOISING);
-                    double want;
-                    try (NDManager m = ckpt.model().newManager()) { // every column run, nothing cached
-                        Batch input = inputClean ? branch.clean() : branch.corrupt();
-                        List<NDArray> patch = full.sources(m, inputClean ? branch.corrupt() : branch.clean());
-                        EdgeMasks masks = EdgeMasks.of(graph, m, c.inCircuit(), pt == PatchType.TREE, ckpt.model().dataType());
-                        want = CircuitMetric.LOGIT_DIFF.value(m, branch, full.logits(m, input, masks, patch), ckpt.model().dataType());
+        List<PairBatch> one = List.of(branch);
+        try (CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
+                CircuitEvaluator unkept = new CircuitEvaluator(ckpt.model(), graph, 0)) {
+            java.util.Set<Double> seen = new java.util.HashSet<>();
+            for (int k : new int[] {0, 7, 60, graph.edgeCount()}) {
+                CircuitSelection c = CircuitSelection.topK(scores, k, false);
+                for (PatchType pt : PatchType.values()) {
+                    for (Direction dir : Direction.values()) {
+                        // Shared columns kept from the first evaluation on, and run afresh each time.
+                        double kept = ev.evaluate(one, c, pt, dir, Ablation.RESAMPLE, CircuitMetric.LOGIT_DIFF);
+                        double fresh = unkept.evaluate(one, c, pt, dir, Ablation.RESAMPLE, CircuitMetric.LOGIT_DIFF);
+                        boolean inputClean = (pt == PatchType.EDGE) == (dir == Direction.NOISING);
+                        double want;
+                        try (NDManager m = ckpt.model().newManager()) { // every column run, nothing cached
+                            Batch input = inputClean ? branch.clean() : branch.corrupt();
+                            List<NDArray> patch = full.sources(m, inputClean ? branch.corrupt() : branch.clean());
+                            EdgeMasks masks = EdgeMasks.of(graph, m, c.inCircuit(), pt == PatchType.TREE, ckpt.model().dataType());
+                            want = CircuitMetric.LOGIT_DIFF.value(m, branch, full.logits(m, input, masks, patch), ckpt.model().dataType());
+                        }
+                        assertThat(kept).as("k=%d %s %s", k, pt, dir).isCloseTo(want, within(1e-4 * Math.max(1, Math.abs(want))));
+                        assertThat(fresh).as("k=%d %s %s", k, pt, dir).isEqualTo(kept);
+                        seen.add(Math.rint(want * 1e3));
                     }
-                    assertThat(got).as("k=%d %s %s", k, pt, dir).isCloseTo(want, within(1e-4 * Math.max(1, Math.abs(want))));
-                    seen.add(Math.rint(want * 1e3));
                 }
             }
+            assertThat(seen).as("the circuits give different metrics").hasSizeGreaterThan(2);
         }
-        assertThat(seen).as("the circuits give different metrics").hasSizeGreaterThan(2);
     }
 
     @Test
@@ -114,7 +123,12 @@ class CircuitSearchTest {
 
     @Test
     void datasetTokenwiseMeansEqualBatchMeansOnOneBatchAndStayFiniteAcrossLengths() {
-        CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph);
+        try (CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph)) {
+            tokenwiseMeans(ev);
+        }
+    }
+
+    private void tokenwiseMeans(CircuitEvaluator ev) {
         CircuitSelection c = CircuitSelection.topK(scores, 20, false);
         // Denoising EDGE patches from the clean run: one batch's clean mean is the dataset's clean mean.
         double batchMean = ev.evaluate(batches, c, PatchType.EDGE, Direction.DENOISING, Ablation.BATCH_TOKENWISE_MEAN,
