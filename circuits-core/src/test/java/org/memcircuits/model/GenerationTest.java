@@ -52,6 +52,29 @@ class GenerationTest {
     }
 
     @Test
+    void forkedPrefixCacheContinuesLikeOneRunOverTheWholeBatch() {
+        // Left padded rows of different lengths; the tiny preset's local layers see a window shorter than the rows.
+        try (Checkpoint tiny = Checkpoint.load(TestModels.tinyRandom())) {
+            GptModel model = tiny.model();
+            Batch whole = Batch.leftPadded(List.of(new long[] {464, 2068, 7586, 21831, 625, 262, 13, 383, 11},
+                    new long[] {15496, 995, 0, 1110, 17, 88}), 50256);
+            int shared = 5;
+            try (NDManager m = model.newManager()) {
+                NDArray want = model.hidden(m, whole, ForwardHooks.NONE).get(":, {}:, :", shared);
+                KvCache prefix = new KvCache(m, model.config(), whole.size(), shared, model.dataType());
+                model.hidden(m, whole.columns(0, shared), ForwardHooks.NONE, prefix);
+                for (int run = 0; run < 2; run++) { // the prefix is left as it was: a second fork continues alike
+                    NDArray got = model.hidden(m, whole.columns(shared, whole.length()), ForwardHooks.NONE,
+                            prefix.fork(m, whole.length()));
+                    assertThat(got.sub(want).abs().max().getFloat()).isLessThan(1e-5f);
+                }
+                assertThat(prefix.length()).isEqualTo(shared);
+            }
+        }
+        assertThatThrownBy(() -> Batch.of(new long[] {1, 2}).columns(1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void tinyPresetWithLocalWindowShorterThanSequence() {
         try (Checkpoint tiny = Checkpoint.load(TestModels.tinyRandom())) {
             long[] p = tiny.tokenizer().encode("The quick brown fox jumps over the lazy dog and keeps running");
