@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,8 +45,7 @@ final class MaskGradients {
             RunSources patch, NDArray diffs) {
         ModelConfig c = model.config();
         int sources = graph.sources().size();
-        long d = c.dModel();
-        centredDiffs(pass, patch, proj, diffs, d);
+        centredDiffs(pass, patch, proj, diffs);
         try (NDManager sm = diffs.getManager().newSubManager()) {
             // A handle on the batch's buffer owned by this step, so that every view and product made
             // from it is freed with the step.
@@ -144,34 +144,31 @@ final class MaskGradients {
      * dimension at each position, in place: the buffer lives for the whole batch, so a step neither
      * allocates nor page-faults 4·S·B·T·D bytes. Head sources come from Δz times the centred W_O.
      */
-    private static void centredDiffs(RunSources curr, RunSources patch, HeadProjections proj, NDArray diffs, long d) {
+    private static void centredDiffs(RunSources curr, RunSources patch, HeadProjections proj, NDArray diffs) {
         long row = 0;
-        row = fill(diffs, row, 1, patch.embedding.sub(curr.embedding), d);
+        row = fill(diffs, row, 1, patch.embedding.sub(curr.embedding));
         for (int l = 0; l < curr.mixes.size(); l++) {
             try (NDArray dz = patch.mixes.get(l).sub(curr.mixes.get(l)); // [B, H, T, dHead]
                     NDArray perHead = dz.transpose(1, 0, 2, 3).reshape(dz.getShape().get(1), -1, dz.getShape().get(3))) {
                 NDArray heads = perHead.batchMatMul(proj.outputs().get(l)); // [H, B·T, D], centred
                 long n = heads.getShape().get(0);
-                try (NDArray block = diffs.get("{}:{}", row, row + n); NDArray flat = heads.reshape(n, -1)) {
-                    block.muli(0).addi(flat);
+                try (NDArray flat = heads.reshape(n, -1)) {
+                    diffs.set(new NDIndex("{}:{}", row, row + n), flat); // one copy into the buffer
                 }
                 row += n;
                 heads.close();
             }
-            row = fill(diffs, row, 1, patch.mlpOutputs.get(l).sub(curr.mlpOutputs.get(l)), d);
+            row = fill(diffs, row, 1, patch.mlpOutputs.get(l).sub(curr.mlpOutputs.get(l)));
         }
     }
 
     /** Writes {@code n} rows of {@code diff} (closed after), centred per position, at {@code row}; returns the next row. */
-    private static long fill(NDArray diffs, long row, long n, NDArray diff, long d) {
+    private static long fill(NDArray diffs, long row, long n, NDArray diff) {
         try (diff;
-                NDArray block = diffs.get("{}:{}", row, row + n);
-                NDArray perPosition = block.reshape(n, -1, d);
-                NDArray flat = diff.reshape(n, -1)) {
-            block.muli(0).addi(flat);
-            try (NDArray mean = perPosition.mean(new int[] {-1}, true)) {
-                perPosition.subi(mean);
-            }
+                NDArray mean = diff.mean(new int[] {-1}, true);
+                NDArray centred = diff.sub(mean);
+                NDArray flat = centred.reshape(n, -1)) {
+            diffs.set(new NDIndex("{}:{}", row, row + n), flat);
         }
         return row + n;
     }
