@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 /**
  * Benchmarks. Each prints its throughput next to the libtorch GEMM rate of the same run and ends
  * with one JSON line {@code {"bench":..., "tokens_per_s":..., "gflops":..., "gemm_gflops":...,
- * "ratio":...}}.
+ * "ratio":...}} (attribute: one per kind of pairs timed, with its own fields).
  */
 @Command(name = "bench", description = "Benchmarks (figures next to the machine's GEMM rate).",
         subcommands = {BenchCommand.Forward.class, BenchCommand.Generate.class, BenchScore.class, BenchAttribute.class})
