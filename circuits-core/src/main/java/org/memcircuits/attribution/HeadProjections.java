@@ -93,9 +93,10 @@ record HeadProjections(int[] groups, List<NDArray> weights, List<NDArray> offset
     NDArray rows(NDArray[] perKind) {
         NDList heads = new NDList();
         for (NDArray a : perKind) {
-            long[] s = a.getShape().getShape();
-            heads.add(a.transpose(1, 0, 2, 3).reshape(s[1], s[0] * s[2], s[3]));
+            heads.add(a.transpose(1, 0, 2, 3)); // a view: the concatenation below is the one copy
         }
-        return NDArrays.concat(heads, separate ? 0 : 2);
+        NDArray all = NDArrays.concat(heads, separate ? 0 : 3); // [3H, B, T, dHead] or [H, B, T, 3·dHead]
+        long[] s = all.getShape().getShape();
+        return all.reshape(s[0], s[1] * s[2], s[3]);
     }
 }

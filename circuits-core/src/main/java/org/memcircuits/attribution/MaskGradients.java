@@ -23,10 +23,10 @@ import org.memcircuits.model.ModelConfig;
  * rstd·(u − mean(u) − x̂·mean(x̂·u)) for u = γ·W·g. Every destination input's gradient has zero
  * mean over the model dimension (all of them feed LayerNorms only), so the diffs are centred once
  * per step and the mean(u) term drops out. The x̂ term is rank one per position: ⟨x̂, d⟩ for every
- * source, block and position is one batched product, and mean(x̂·u) is ⟨g, x̂·γ·W⟩/D, read off the
- * forward's own projection outputs. What is left per head row is one product with its projection
- * ({@link HeadRows}), made for a group of blocks and a chunk of positions at a time so that both
- * products run as large GEMMs.
+ * source, block and position comes from a batched product per source block as the block is
+ * written, and mean(x̂·u) is ⟨g, x̂·γ·W⟩/D, read off the forward's own projection outputs. What is
+ * left per head row is one product with its projection ({@link HeadRows}), made for a group of
+ * blocks and a chunk of positions at a time so that both products run as large GEMMs.
  */
 final class MaskGradients {
     /** Largest per-chunk buffer of head input gradients: under glibc's largest mmap threshold (32 MB). */
@@ -45,13 +45,23 @@ final class MaskGradients {
             RunSources patch, NDArray diffs) {
         ModelConfig c = model.config();
         int sources = graph.sources().size();
-        centredDiffs(pass, patch, proj, diffs);
         try (NDManager sm = diffs.getManager().newSubManager()) {
+            NDArray[] xhats = new NDArray[c.nLayers()];
+            NDArray[] rstds = new NDArray[c.nLayers()];
+            for (int l = 0; l < c.nLayers(); l++) {
+                NDArray x = pass.attnInputs.get(l);
+                x.attach(sm);
+                NDArray x2 = x.reshape(-1, c.dModel());
+                NDArray centred = x2.sub(x2.mean(new int[] {-1}, true));
+                rstds[l] = centred.square().mean(new int[] {-1}, true).add(c.layerNormEps()).pow(-0.5); // [B·T, 1]
+                xhats[l] = centred.muli(rstds[l]);
+            }
+            NDArray xDiff = centredDiffs(pass, patch, proj, diffs, NDArrays.stack(new NDList(xhats), 2), sm);
             // A handle on the batch's buffer owned by this step, so that every view and product made
             // from it is freed with the step.
             NDArray diff = diffs.reshape(sources, -1); // [S, B·T·D]
             diff.attach(sm);
-            List<double[]> out = headGradients(c, proj, pass, diff, sm);
+            List<double[]> out = headGradients(c, proj, pass, diff, xhats, rstds, xDiff, sm);
             NDList residualRows = new NDList();
             for (NDArray probe : pass.mlpProbes) {
                 residualRows.add(gradient(probe, sm).reshape(1, -1));
@@ -85,25 +95,10 @@ final class MaskGradients {
      * against the diffs of every earlier source, less the rank-one x̂ term.
      */
     private static List<double[]> headGradients(ModelConfig c, HeadProjections proj, InterpolatedPatcher pass, NDArray diff,
-            NDManager sm) {
-        int layers = c.nLayers();
+            NDArray[] xhats, NDArray[] rstds, NDArray xDiff, NDManager sm) {
         int heads = c.nHeads();
         long d = c.dModel();
         long positions = diff.getShape().get(1) / d;
-        NDArray[] xhats = new NDArray[layers];
-        NDArray[] rstds = new NDArray[layers];
-        for (int l = 0; l < layers; l++) {
-            NDArray x = pass.attnInputs.get(l);
-            x.attach(sm);
-            NDArray x2 = x.reshape(-1, d);
-            NDArray centred = x2.sub(x2.mean(new int[] {-1}, true));
-            rstds[l] = centred.square().mean(new int[] {-1}, true).add(c.layerNormEps()).pow(-0.5); // [B·T, 1]
-            xhats[l] = centred.muli(rstds[l]);
-        }
-        // ⟨x̂_l, d_s⟩ at every position: [B·T, S, L], one batched product over positions.
-        NDArray perPosition = diff.reshape(diff.getShape().get(0), positions, d).transpose(1, 0, 2);
-        NDArray xDiff = perPosition.batchMatMul(NDArrays.stack(new NDList(xhats), 2));
-
         List<double[]> out = new ArrayList<>();
         long rows = proj.rowsPerBlock();
         for (int grp = 0; grp < proj.groupCount(); grp++) {
@@ -143,34 +138,53 @@ final class MaskGradients {
      * Fills {@code diffs} [S, B·T·D] with patch − curr for every source, centred over the model
      * dimension at each position, in place: the buffer lives for the whole batch, so a step neither
      * allocates nor page-faults 4·S·B·T·D bytes. Head sources come from Δz times the centred W_O.
+     * Returns ⟨x̂_l, d_s⟩ at every position, [B·T, S, L], each block's part taken while it is
+     * still in cache rather than in a second pass over the whole buffer.
+     *
+     * @param xhats every block's LayerNorm x̂ stacked, [B·T, D, L]
      */
-    private static void centredDiffs(RunSources curr, RunSources patch, HeadProjections proj, NDArray diffs) {
+    private static NDArray centredDiffs(RunSources curr, RunSources patch, HeadProjections proj, NDArray diffs, NDArray xhats,
+            NDManager sm) {
+        NDList xDiff = new NDList();
         long row = 0;
-        row = fill(diffs, row, 1, patch.embedding.sub(curr.embedding));
+        row = fill(diffs, row, patch.embedding.sub(curr.embedding), xhats, xDiff, sm);
         for (int l = 0; l < curr.mixes.size(); l++) {
             try (NDArray dz = patch.mixes.get(l).sub(curr.mixes.get(l)); // [B, H, T, dHead]
-                    NDArray perHead = dz.transpose(1, 0, 2, 3).reshape(dz.getShape().get(1), -1, dz.getShape().get(3))) {
-                NDArray heads = perHead.batchMatMul(proj.outputs().get(l)); // [H, B·T, D], centred
+                    NDArray perHead = dz.transpose(1, 0, 2, 3).reshape(dz.getShape().get(1), -1, dz.getShape().get(3));
+                    NDArray heads = perHead.batchMatMul(proj.outputs().get(l)); // [H, B·T, D], centred
+                    NDArray flat = heads.reshape(heads.getShape().get(0), -1);
+                    NDArray byPosition = heads.transpose(1, 0, 2)) {
                 long n = heads.getShape().get(0);
-                try (NDArray flat = heads.reshape(n, -1)) {
-                    diffs.set(new NDIndex("{}:{}", row, row + n), flat); // one copy into the buffer
-                }
+                diffs.set(new NDIndex("{}:{}", row, row + n), flat); // one copy into the buffer
+                xDiff.add(inScope(byPosition.batchMatMul(xhats), sm)); // [B·T, H, L]
                 row += n;
-                heads.close();
             }
-            row = fill(diffs, row, 1, patch.mlpOutputs.get(l).sub(curr.mlpOutputs.get(l)));
+            row = fill(diffs, row, patch.mlpOutputs.get(l).sub(curr.mlpOutputs.get(l)), xhats, xDiff, sm);
         }
+        return NDArrays.concat(xDiff, 1);
     }
 
-    /** Writes {@code n} rows of {@code diff} (closed after), centred per position, at {@code row}; returns the next row. */
-    private static long fill(NDArray diffs, long row, long n, NDArray diff) {
+    /**
+     * Writes one source's {@code diff} [B, T, D] (closed after), centred per position, at {@code row}
+     * and adds its ⟨x̂, d⟩ part to {@code xDiff}; returns the next row.
+     */
+    private static long fill(NDArray diffs, long row, NDArray diff, NDArray xhats, NDList xDiff, NDManager sm) {
+        long d = diff.getShape().get(2);
         try (diff;
                 NDArray mean = diff.mean(new int[] {-1}, true);
                 NDArray centred = diff.sub(mean);
-                NDArray flat = centred.reshape(n, -1)) {
-            diffs.set(new NDIndex("{}:{}", row, row + n), flat);
+                NDArray flat = centred.reshape(1, -1);
+                NDArray byPosition = centred.reshape(-1, 1, d)) {
+            diffs.set(new NDIndex("{}:{}", row, row + 1), flat);
+            xDiff.add(inScope(byPosition.batchMatMul(xhats), sm)); // [B·T, 1, L]
         }
-        return row + n;
+        return row + 1;
+    }
+
+    /** Moves a product made from batch-owned operands to the step's manager. */
+    private static NDArray inScope(NDArray a, NDManager sm) {
+        a.attach(sm);
+        return a;
     }
 
     private static NDArray accumulate(NDArray acc, NDArray part) {
