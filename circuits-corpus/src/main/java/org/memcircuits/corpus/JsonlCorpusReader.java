@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -22,7 +21,7 @@ import java.util.zip.ZipException;
  * Reads JSONL, plain or gzip/zstd-compressed, one line at a time. Blank lines are not records: they
  * take no index, but they do count as lines in error messages.
  */
-final class JsonlCorpusReader implements CorpusReader {
+final class JsonlCorpusReader extends StreamingReader {
 
   /** Pile documents can be many megabytes; Jackson's default cap on a string is 20M chars. */
   private static final JsonFactory JSON =
@@ -38,11 +37,6 @@ final class JsonlCorpusReader implements CorpusReader {
   private final CorpusOptions options;
   private final LineReader lines;
   private long index;
-  private long skipped;
-  private Document next;
-  private boolean done;
-  private boolean closed;
-  private CorpusException failure;
 
   JsonlCorpusReader(Path file, CorpusFormat format, CorpusOptions options) {
     this.file = file;
@@ -65,53 +59,12 @@ final class JsonlCorpusReader implements CorpusReader {
   }
 
   @Override
-  public boolean hasNext() {
-    if (failure != null) {
-      throw failure;
-    }
-    if (next != null) {
-      return true;
-    }
-    if (done || closed) {
-      return false;
-    }
-    try {
-      next = advance();
-    } catch (CorpusException e) {
-      failure = e;
-      close();
-      throw e;
-    }
-    return next != null;
-  }
-
-  @Override
-  public Document next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
-    }
-    Document d = next;
-    next = null;
-    return d;
-  }
-
-  @Override
-  public long skipped() {
-    return skipped;
-  }
-
-  @Override
   public CorpusFormat format() {
     return format;
   }
 
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    next = null;
+  protected void release() {
     try {
       lines.close();
     } catch (IOException ignored) {
@@ -119,10 +72,15 @@ final class JsonlCorpusReader implements CorpusReader {
     }
   }
 
-  private Document advance() {
+  @Override
+  protected CorpusException describe(Exception e) {
+    return new CorpusException(where(lines.lineNumber()) + "cannot read: " + e, e);
+  }
+
+  @Override
+  protected Document advance() {
     while (index < options.to()) {
       if (!readLine()) {
-        done = true;
         return null;
       }
       if (lines.isBlank()) {
@@ -137,7 +95,6 @@ final class JsonlCorpusReader implements CorpusReader {
         return new Document(i, text);
       }
     }
-    done = true;
     return null;
   }
 
@@ -210,7 +167,7 @@ final class JsonlCorpusReader implements CorpusReader {
 
   private String invalid(String problem) {
     if (options.skipInvalid()) {
-      skipped++;
+      skip();
       return null;
     }
     throw new CorpusException(where(lines.lineNumber()) + problem);

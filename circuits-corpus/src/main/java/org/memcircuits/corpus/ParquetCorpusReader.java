@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.parquet.ParquetReadOptions;
@@ -41,7 +40,7 @@ import org.apache.parquet.schema.Type;
  * column. Row groups wholly outside the requested range are never read: their row counts come from
  * the footer. Memory is bounded by one row group of the text column.
  */
-final class ParquetCorpusReader implements CorpusReader {
+final class ParquetCorpusReader extends StreamingReader {
 
   private final Path file;
   private final CorpusOptions options;
@@ -57,11 +56,6 @@ final class ParquetCorpusReader implements CorpusReader {
   private ColumnReader values;
   private long groupEnd;
   private long index;
-  private long skipped;
-  private Document next;
-  private boolean done;
-  private boolean closed;
-  private CorpusException failure;
 
   ParquetCorpusReader(Path file, CorpusOptions options) {
     this.file = file;
@@ -95,73 +89,30 @@ final class ParquetCorpusReader implements CorpusReader {
   }
 
   @Override
-  public boolean hasNext() {
-    if (failure != null) {
-      throw failure;
-    }
-    if (next != null) {
-      return true;
-    }
-    if (done || closed) {
-      return false;
-    }
-    try {
-      next = advance();
-    } catch (CorpusException e) {
-      fail(e);
-    } catch (IOException | RuntimeException e) {
-      fail(new CorpusException(file + " row " + index + ": cannot decode column '" + options.textField()
-          + "' (expected a readable Parquet file): " + e.getMessage(), e));
-    }
-    return next != null;
-  }
-
-  private void fail(CorpusException e) {
-    failure = e;
-    close();
-    throw e;
-  }
-
-  @Override
-  public Document next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
-    }
-    Document d = next;
-    next = null;
-    return d;
-  }
-
-  @Override
-  public long skipped() {
-    return skipped;
-  }
-
-  @Override
   public CorpusFormat format() {
     return CorpusFormat.PARQUET;
   }
 
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    next = null;
+  protected void release() {
     values = null;
     closeQuietly(reader);
   }
 
-  private Document advance() throws IOException {
+  @Override
+  protected CorpusException describe(Exception e) {
+    return new CorpusException(file + " row " + index + ": cannot decode column '" + options.textField()
+        + "' (expected a readable Parquet file): " + e.getMessage(), e);
+  }
+
+  @Override
+  protected Document advance() throws IOException {
     while (true) {
       if (index >= options.to()) {
-        done = true;
         return null;
       }
       if (values == null || index >= groupEnd) {
         if (!openNextGroup()) {
-          done = true;
           return null;
         }
         continue;
@@ -187,7 +138,7 @@ final class ParquetCorpusReader implements CorpusReader {
         throw new CorpusException(
             file + " row " + i + ": column '" + options.textField() + "' " + problem + " (expected a string)");
       }
-      skipped++;
+      skip();
     }
   }
 
