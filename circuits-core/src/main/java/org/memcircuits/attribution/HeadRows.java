@@ -53,9 +53,8 @@ record HeadRows(NDArray scaled, NDArray correction) {
     NDArray dot(NDArray weights, NDArray diffs, long p0, long p1) {
         try (NDArray g = scaled.get(":, {}:{}, :", p0, p1);
                 NDArray input = g.batchMatMul(weights); // [rows, p1 − p0, D]
-                NDArray flat = input.reshape(input.getShape().get(0), -1);
-                NDArray t = flat.transpose()) {
-            return diffs.matMul(t);
+                NDArray flat = input.reshape(input.getShape().get(0), -1)) {
+            return MaskGradients.productT(diffs, flat);
         }
     }
 }
