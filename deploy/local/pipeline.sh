@@ -60,6 +60,7 @@ done
 stack/local-stack.sh start >&2
 eval "$(stack/local-stack.sh env)"
 export OPT_OUT_TRACKING=true DJL_OFFLINE=true DJL_CACHE_DIR="${DJL_CACHE_DIR:-$REPO/.cache/djl}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" # one malloc arena for libtorch's buffers (see NativeAllocator)
 
 if [[ $KEEP == 0 ]]; then
   trap 'stop_services; stack/local-stack.sh stop >&2' EXIT

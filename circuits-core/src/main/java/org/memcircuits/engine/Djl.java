@@ -53,6 +53,15 @@ public final class Djl {
         return d;
     }
 
+    /**
+     * Gives the native heap's free memory back to the system. Model math keeps freed buffers for
+     * reuse while a job runs ({@link NativeAllocator}); a long-running service calls this between
+     * jobs. A no-op where the allocator was not tuned.
+     */
+    public static void releaseFreeMemory() {
+        NativeAllocator.release();
+    }
+
     /** A manager for model math on {@link #device()}. */
     public static NDManager newManager() {
         return engine().newBaseManager(device());

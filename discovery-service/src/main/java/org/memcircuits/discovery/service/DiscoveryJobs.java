@@ -16,6 +16,7 @@ import org.memcircuits.contracts.DiscoveryRequest;
 import org.memcircuits.contracts.DiscoveryResult;
 import org.memcircuits.contracts.EventCodec;
 import org.memcircuits.discovery.config.DiscoveryConfig;
+import org.memcircuits.engine.Djl;
 import org.memcircuits.service.ModelCache;
 
 /**
@@ -73,6 +74,8 @@ public class DiscoveryJobs {
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } finally {
+                Djl.releaseFreeMemory(); // the job's buffers stay cached while it runs, not between jobs
             }
         }
         com.fasterxml.jackson.databind.JsonNode result;

@@ -20,6 +20,7 @@ import org.memcircuits.corpus.Corpus;
 import org.memcircuits.corpus.CorpusOptions;
 import org.memcircuits.corpus.CorpusReader;
 import org.memcircuits.corpus.Document;
+import org.memcircuits.engine.Djl;
 import org.memcircuits.memorization.MemorizationScorer;
 import org.memcircuits.scorer.config.ScorerConfig;
 import org.memcircuits.service.ModelCache;
@@ -82,6 +83,8 @@ public class ShardScorer {
         } catch (Exception e) {
             deleteQuietly(out);
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        } finally {
+            Djl.releaseFreeMemory(); // the shard's buffers stay cached while it runs, not between shards
         }
         ArtifactRef ref = store.put(key, out, NDJSON);
         store.put(statsKey, EventCodec.toJson(stats).getBytes(StandardCharsets.UTF_8), "application/json");

@@ -10,6 +10,7 @@ import org.memcircuits.contracts.ArtifactKeys;
 import org.memcircuits.contracts.ArtifactRef;
 import org.memcircuits.contracts.VerifyRequest;
 import org.memcircuits.contracts.VerifyResult;
+import org.memcircuits.engine.Djl;
 import org.memcircuits.service.ModelCache;
 import org.memcircuits.verifier.config.VerifierConfig;
 import org.memcircuits.verify.CircuitVerifier;
@@ -50,6 +51,8 @@ public class VerifyJobs {
             return new VerifyResult(1, r.jobId(), result, report, r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            Djl.releaseFreeMemory(); // the job's buffers stay cached while it runs, not between jobs
         }
     }
 }

@@ -15,6 +15,7 @@ import org.memcircuits.contracts.ContrastiveResult;
 import org.memcircuits.contrastive.ContrastiveRunner;
 import org.memcircuits.contrastive.Similarity;
 import org.memcircuits.contrastive.service.config.ContrastiveConfig;
+import org.memcircuits.engine.Djl;
 import org.memcircuits.service.ModelCache;
 
 /** Runs one contrastive job with the same code as {@code circuits contrastive} and stores its files. */
@@ -51,6 +52,8 @@ public class ContrastiveJobs {
             return new ContrastiveResult(1, r.jobId(), dataset, side, summary, res.pairs(), r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            Djl.releaseFreeMemory(); // the job's buffers stay cached while it runs, not between jobs
         }
     }
 
