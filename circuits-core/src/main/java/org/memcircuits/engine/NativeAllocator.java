@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * 32 MB, trim threshold 1 GiB): m = 5, 22.3 s per IG step before and 19.1 s after (the plain pass
  * 13.8 and 13.3 s), peak 18.0 and 18.8 GiB; m = 1 with a phase timer, 22.4 s before, 19.1 s with
  * these settings alone and 15.1 s with one arena too. At batch 8 no change shows through the noise;
- * the settings of session 2 had made steps there 30% faster. Skipped when any other {@code MALLOC_*_} variable is set (the operator's choice wins),
- * off the Linux/glibc path, or with {@code -Dcircuits.malloc.tune=false}.
+ * the settings of session 2 had made steps there 30% faster. Skipped when any other
+ * {@code MALLOC_*_} variable is set (the operator's choice wins), off the Linux/glibc path, or with
+ * {@code -Dcircuits.malloc.tune=false}.
  */
 final class NativeAllocator {
     private static final Logger LOG = LoggerFactory.getLogger(NativeAllocator.class);
