@@ -37,7 +37,11 @@ public record SharedPrefix(int shared, KvCache prefix, Batch clean, Batch corrup
 
     /** Runs the shared columns of {@code batch} (if any) into a cache owned by {@code m}. */
     public static SharedPrefix of(GptModel model, PairBatch batch, NDManager m) {
-        int shared = length(batch);
+        return of(model, batch, m, length(batch));
+    }
+
+    /** {@link #of(GptModel, PairBatch, NDManager)} for a caller that has {@code shared = length(batch)} already. */
+    public static SharedPrefix of(GptModel model, PairBatch batch, NDManager m, int shared) {
         int t = batch.clean().length();
         if (shared == 0) {
             return none(batch);

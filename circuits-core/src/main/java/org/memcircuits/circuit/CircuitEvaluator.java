@@ -111,12 +111,12 @@ public final class CircuitEvaluator implements AutoCloseable {
         ModelConfig c = model.config();
         long bytes = 2L * c.nLayers() * b.size() * c.nHeads() * shared * c.dHead() * model.dataType().getNumOfBytes();
         if (shared == 0 || prefixBytes + bytes > prefixBudget) {
-            return SharedPrefix.of(model, b, m);
+            return SharedPrefix.of(model, b, m, shared);
         }
         if (prefixManager == null) {
             prefixManager = model.newManager();
         }
-        SharedPrefix split = SharedPrefix.of(model, b, prefixManager);
+        SharedPrefix split = SharedPrefix.of(model, b, prefixManager, shared);
         prefixes.put(b, split);
         prefixBytes += bytes;
         return split;

@@ -1,5 +1,6 @@
 package org.memcircuits.model;
 
+import java.util.Arrays;
 import java.util.List;
 import org.memcircuits.InvalidInputException;
 
@@ -28,9 +29,9 @@ public record Batch(long[][] ids, boolean[][] mask, long[][] positions) {
         boolean[][] m = new boolean[b][];
         long[][] p = new long[b][];
         for (int r = 0; r < b; r++) {
-            i[r] = java.util.Arrays.copyOfRange(ids[r], from, to);
-            m[r] = java.util.Arrays.copyOfRange(mask[r], from, to);
-            p[r] = java.util.Arrays.copyOfRange(positions[r], from, to);
+            i[r] = Arrays.copyOfRange(ids[r], from, to);
+            m[r] = Arrays.copyOfRange(mask[r], from, to);
+            p[r] = Arrays.copyOfRange(positions[r], from, to);
         }
         return new Batch(i, m, p);
     }
