@@ -42,11 +42,18 @@ public final class EdgeAttribution {
     private final GptModel model;
     private final CircuitGraph graph;
     private final PatchedMetric metric;
+    private final long chunkBytes;
 
     public EdgeAttribution(GptModel model, CircuitGraph graph) {
+        this(model, graph, MaskGradients.CHUNK_BYTES);
+    }
+
+    /** @param chunkBytes the largest buffer of head input gradients (tests take it down to one position) */
+    EdgeAttribution(GptModel model, CircuitGraph graph, long chunkBytes) {
         this.model = model;
         this.graph = graph;
         this.metric = new PatchedMetric(model);
+        this.chunkBytes = chunkBytes;
     }
 
     /** Scores per mask group, in {@link EdgeMasks} order, summed over steps and batches. */
@@ -124,7 +131,7 @@ public final class EdgeAttribution {
                 gc.backward(metric.loss(fm, batch, logits, g, loss));
                 pass.keep(sm); // the rest of the forward's activations go now, before the edge products
             }
-            return MaskGradients.of(model, graph, proj, pass, corrupt, diffs);
+            return MaskGradients.of(model, graph, proj, pass, corrupt, diffs, chunkBytes);
         }
     }
 

@@ -107,13 +107,17 @@ class AttributionTest {
                     PairBatch b = mdl == random.model() ? smoothBatch() : PairBatch.of(PAIRS, 100);
                     for (float alpha : new float[] {0f, 0.4f, 1f, 1f / 3}) {
                         List<double[]> want = explicitMaskGradients(mdl, g, b, alpha, Loss.AVG_DIFF);
-                        List<double[]> got = new EdgeAttribution(mdl, g).gradientsAt(b, alpha, GradFunction.LOGIT, Loss.AVG_DIFF);
-                        assertThat(got).hasSameSizeAs(want);
                         double scale = want.stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).max().orElseThrow();
                         assertThat(scale).isGreaterThan(1e-3);
-                        for (int k = 0; k < want.size(); k++) {
-                            assertThat(got.get(k)).as("%s separate=%s alpha=%s group %d", mdl.config().family(), separate, alpha, k)
-                                    .containsExactly(want.get(k), within(1e-8 * scale));
+                        // One chunk of positions (the default at these sizes), and one position per chunk.
+                        for (long chunkBytes : new long[] {MaskGradients.CHUNK_BYTES, 1}) {
+                            List<double[]> got = new EdgeAttribution(mdl, g, chunkBytes)
+                                    .gradientsAt(b, alpha, GradFunction.LOGIT, Loss.AVG_DIFF);
+                            assertThat(got).hasSameSizeAs(want);
+                            for (int k = 0; k < want.size(); k++) {
+                                assertThat(got.get(k)).as("%s separate=%s alpha=%s chunk=%d group %d", mdl.config().family(),
+                                        separate, alpha, chunkBytes, k).containsExactly(want.get(k), within(1e-8 * scale));
+                            }
                         }
                     }
                 }
