@@ -31,13 +31,14 @@ import org.memcircuits.model.ModelConfig;
 final class MaskGradients {
     /**
      * Largest per-chunk buffer of head input gradients. Fewer, larger chunks run the products faster
-     * (batch 8: 24 MB chunks 0.41 s per step, one 90 MB chunk 0.38 s) now that the allocator keeps
-     * freed buffers ({@link org.memcircuits.engine.NativeAllocator}); the bound keeps batch 80's at
-     * 128 MB rather than 900 MB.
+     * now that the allocator keeps freed buffers ({@link org.memcircuits.engine.NativeAllocator}),
+     * but raise the peak: per step at batch 80, 24 MB chunks 17.9 s and 19.8 GiB, 64 MB 17.2 s and
+     * 20.7 GiB, 128 MB 16.7 s and 22.1 GiB (the discovery pod's limit is 24 GiB). At batch 8 the
+     * products take 0.41 s per step in 24 MB chunks, 0.39 s in two of 64 MB, 0.38 s in one.
      */
-    static final long CHUNK_BYTES = 128L << 20;
+    static final long CHUNK_BYTES = 64L << 20;
     /** K from which {@link #productT} splits mid-sized outputs in 4 rather than 2. */
-    static final long LONG_K = 1L << 18;
+    static final long LONG_K = 1L << 17;
 
     private MaskGradients() {}
 
@@ -195,7 +196,8 @@ final class MaskGradients {
      * batch and the partial products summed (in a fixed order, so still deterministic): 1.3-1.5x
      * faster for the smaller outputs here, about even to 1.1x for the largest. Outputs under 20,000
      * take 4 parts once K is long enough to keep each part large (144 x 72 at K = 313,344: 4 parts
-     * 114-127 GFLOP/s, 2 parts 104-105), 2 below that.
+     * 114-127 GFLOP/s, 2 parts 104-105; 66 x 72 at K = 130,560 and 232,704: 4 parts 90-99, 2 parts
+     * 81-97), 2 below that.
      */
     static NDArray productT(NDArray a, NDArray b) {
         long m = a.getShape().get(0);
