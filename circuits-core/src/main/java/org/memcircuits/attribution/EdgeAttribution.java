@@ -48,7 +48,7 @@ public final class EdgeAttribution {
         this(model, graph, MaskGradients.CHUNK_BYTES);
     }
 
-    /** @param chunkBytes the largest buffer of head input gradients (tests take it down to one position) */
+    /** @param chunkBytes the per-chunk buffer of head input gradients (tests take it down to one position) */
     EdgeAttribution(GptModel model, CircuitGraph graph, long chunkBytes) {
         this.model = model;
         this.graph = graph;

@@ -30,13 +30,17 @@ import org.memcircuits.model.ModelConfig;
  */
 final class MaskGradients {
     /**
-     * Largest per-chunk buffer of head input gradients. Fewer, larger chunks run the products faster
-     * now that the allocator keeps freed buffers ({@link org.memcircuits.engine.NativeAllocator}),
-     * but raise the peak: per step at batch 80, 24 MB chunks 17.9 s and 19.8 GiB, 64 MB 17.2 s and
-     * 20.7 GiB, 128 MB 16.7 s and 22.1 GiB (the discovery pod's limit is 24 GiB). At batch 8 the
-     * products take 0.41 s per step in 24 MB chunks, 0.39 s in two of 64 MB, 0.38 s in one.
+     * Per-chunk buffer of head input gradients, for groups whose whole buffer exceeds
+     * {@link #WHOLE_CHUNKS} of them; smaller groups run in one chunk. At batch 8 one chunk (90 MB)
+     * is the fastest: the products take 0.38 s per step, 0.39 s in two of 64 MB, 0.41 s in 24 MB
+     * chunks. At batch 80 larger chunks gained little and raised the peak (per step 17.9 s and 19.8
+     * GiB in 24 MB chunks; 17.2-18.2 s and 20.7-21.4 GiB in 64 MB; 16.7 s and 22.1 GiB in 128 MB,
+     * against the discovery pod's limit of 24 GiB), as the allocator keeps what it frees
+     * ({@link org.memcircuits.engine.NativeAllocator}).
      */
-    static final long CHUNK_BYTES = 64L << 20;
+    static final long CHUNK_BYTES = 24L << 20;
+    /** A group's buffer up to this many chunks runs whole. */
+    static final long WHOLE_CHUNKS = 4;
     /** K from which {@link #productT} splits mid-sized outputs in 4 rather than 2. */
     static final long LONG_K = 1L << 17;
 
@@ -115,7 +119,8 @@ final class MaskGradients {
             HeadRows hr = HeadRows.of(pass, proj, grp, xhats, rstds, sm);
             int cols = CircuitGraph.firstHeadSource(c, end - 1);
             long groupRows = rows * (end - first);
-            long chunk = Math.max(1, Math.min(positions, chunkBytes / (groupRows * d * diff.getDataType().getNumOfBytes())));
+            long rowBytes = groupRows * d * diff.getDataType().getNumOfBytes(); // one position's buffer
+            long chunk = rowBytes * positions <= WHOLE_CHUNKS * chunkBytes ? positions : Math.max(1, chunkBytes / rowBytes);
             NDArray acc = null; // [cols, group rows]
             try (NDArray used = diff.get("0:{}", cols)) {
                 for (long p0 = 0; p0 < positions; p0 += chunk) {
