@@ -5,6 +5,8 @@
 #
 #   stack/local-stack.sh start    start both (idempotent; waits for readiness)
 #   stack/local-stack.sh stop     stop both (SIGTERM, then SIGKILL after STACK_STOP_TIMEOUT)
+#   stack/local-stack.sh restart  stop, then start (data kept: the broker is never reformatted)
+#   start, stop and restart take an optional component, kafka or s3, to act on that server alone
 #   stack/local-stack.sh status   print whether each is up (exit 0 only if both are up)
 #   stack/local-stack.sh env      print export lines:  eval "$(stack/local-stack.sh env)"
 #
@@ -49,9 +51,11 @@ now_ms() { date +%s%3N; }
 
 usage() {
   cat <<EOF
-usage: $(basename "$0") start|stop|status|env
+usage: $(basename "$0") start|stop|restart [kafka|s3] | status | env
   start   start Kafka (127.0.0.1:$KAFKA_PORT) and s3proxy (127.0.0.1:$S3_PORT); no-op if already up
   stop    stop both (works if only one is running)
+  restart stop, then start (keeps data; the broker is not reformatted)
+          start/stop/restart with kafka or s3 act on that server alone
   status  show whether each is up; exit 0 only if both are up
   env     print export lines for a caller:  eval "\$($(basename "$0") env)"
 state dir: $STACK_HOME   (override with STACK_HOME)
@@ -510,11 +514,25 @@ cmd_env() {
   printf 'export S3_REGION=%q\n' "$S3_REGION"
 }
 
+# select_component [kafka|s3]: narrows COMPONENTS to one server (start/stop/restart only)
+select_component() {
+  case ${1:-} in
+    "") ;;
+    kafka|s3) COMPONENTS=("$1") ;;
+    *) err "unknown component '$1' (expected kafka or s3)"; usage >&2; exit 2 ;;
+  esac
+}
+
 main() {
   local cmd=${1:-}
   case $cmd in
+    start|stop|restart) select_component "${2:-}" ;;
+    *) (( $# <= 1 )) || { err "'$cmd' takes no component"; usage >&2; exit 2; } ;;
+  esac
+  case $cmd in
     start)  cmd_start ;;
     stop)   cmd_stop ;;
+    restart) ( cmd_stop ); cmd_start ;;
     status) cmd_status ;;
     env)    cmd_env ;;
     -h|--help|help) usage ;;

@@ -107,19 +107,34 @@ public final class LocalStack {
     }
 
     private LocalStack() {
-        this.repoRoot = setting("repo", "TEST_STACK_REPO").map(Path::of).map(Path::toAbsolutePath).orElseGet(LocalStack::findRepoRoot);
+        this(null, null, intSetting("kafkaPort", "TEST_KAFKA_PORT", 29092),
+                intSetting("kafkaControllerPort", "TEST_KAFKA_CONTROLLER_PORT", 29093), intSetting("s3Port", "TEST_S3_PORT", 29000),
+                setting("keep", "TEST_STACK_KEEP").map(Boolean::parseBoolean).orElse(false));
+    }
+
+    /**
+     * A second, separate stack (not the JVM-wide one) in its own state dir and on its own ports, e.g. one whose broker a
+     * test reformats. Same credentials and repository as {@link #get()}; stopped at JVM exit (or by {@link #stop()}).
+     */
+    public static LocalStack startSeparate(Path home, int kafkaPort, int kafkaControllerPort, int s3Port) {
+        return new LocalStack(null, home.toAbsolutePath(), kafkaPort, kafkaControllerPort, s3Port, false);
+    }
+
+    private LocalStack(Path repo, Path stackHome, int kafkaPort, int kafkaControllerPort, int s3Port, boolean keep) {
+        this.repoRoot = repo != null ? repo
+                : setting("repo", "TEST_STACK_REPO").map(Path::of).map(Path::toAbsolutePath).orElseGet(LocalStack::findRepoRoot);
         if (!Files.isRegularFile(repoRoot.resolve(SCRIPT))) {
             throw new IllegalStateException("no " + SCRIPT + " under " + repoRoot);
         }
-        this.home = setting("home", "TEST_STACK_HOME").map(Path::of).map(Path::toAbsolutePath)
-                .orElse(repoRoot.resolve(".stack-test"));
-        this.kafkaPort = intSetting("kafkaPort", "TEST_KAFKA_PORT", 29092);
-        this.kafkaControllerPort = intSetting("kafkaControllerPort", "TEST_KAFKA_CONTROLLER_PORT", 29093);
-        this.s3Port = intSetting("s3Port", "TEST_S3_PORT", 29000);
+        this.home = stackHome != null ? stackHome
+                : setting("home", "TEST_STACK_HOME").map(Path::of).map(Path::toAbsolutePath).orElse(repoRoot.resolve(".stack-test"));
+        this.kafkaPort = kafkaPort;
+        this.kafkaControllerPort = kafkaControllerPort;
+        this.s3Port = s3Port;
         this.s3AccessKey = setting("s3AccessKey", "TEST_S3_ACCESS_KEY").orElse("circuits-test");
         this.s3SecretKey = setting("s3SecretKey", "TEST_S3_SECRET_KEY").orElse("circuits-test-secret");
         this.s3Region = setting("s3Region", "TEST_S3_REGION").orElse("us-east-1");
-        this.keep = setting("keep", "TEST_STACK_KEEP").map(Boolean::parseBoolean).orElse(false);
+        this.keep = keep;
         this.startTimeout = Duration.ofSeconds(intSetting("startTimeoutSeconds", "TEST_STACK_START_TIMEOUT", 600));
 
         try {
@@ -225,6 +240,81 @@ public final class LocalStack {
     }
 
     // ------------------------------------------------------------------------------------------------------------
+    // per-server control (fault injection): data is kept, the broker is never reformatted by these
+
+    /** Stops the broker ({@code local-stack.sh stop kafka}: SIGTERM, SIGKILL after the stop timeout); its data stays. */
+    public void stopKafka() {
+        control("stop", "kafka");
+    }
+
+    /** Starts the broker again on the same port and data dir; returns once it accepts connections. */
+    public void startKafka() {
+        control("start", "kafka");
+        awaitPort(kafkaPort, "Kafka");
+    }
+
+    public void restartKafka() {
+        control("restart", "kafka");
+        awaitPort(kafkaPort, "Kafka");
+    }
+
+    /** Stops s3proxy; its objects stay on disk. */
+    public void stopS3() {
+        control("stop", "s3");
+    }
+
+    public void startS3() {
+        control("start", "s3");
+        awaitPort(s3Port, "s3proxy");
+    }
+
+    public void restartS3() {
+        control("restart", "s3");
+        awaitPort(s3Port, "s3proxy");
+    }
+
+    /**
+     * Stops the broker, deletes its data dir (topics, offsets, cluster id) and starts it again, so the next start
+     * formats fresh KRaft storage: a brand-new, empty cluster on the same port.
+     */
+    public void reformatKafka() {
+        stopKafka();
+        deleteTree(home.resolve("kafka/data"));
+        startKafka();
+    }
+
+    /** Stops both servers now (a separate stack; the JVM-wide one is stopped at JVM exit). */
+    public void stop() {
+        control("stop", null);
+    }
+
+    private void control(String command, String component) {
+        ScriptResult r;
+        try {
+            r = component == null ? runScript(command, startTimeout) : runScript(command, startTimeout, component);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stack/local-stack.sh " + command + " " + component + ": " + e.getMessage(), e);
+        }
+        if (r.exitCode != 0) {
+            throw new IllegalStateException("stack/local-stack.sh " + command + (component == null ? "" : " " + component)
+                    + " failed (exit " + r.exitCode + ", STACK_HOME=" + home + "); output:\n" + r.output);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
     // unique names
 
     /**
@@ -324,10 +414,12 @@ public final class LocalStack {
 
     private record ScriptResult(int exitCode, String output) {}
 
-    private ScriptResult runScript(String command, Duration timeout) throws IOException {
+    private ScriptResult runScript(String command, Duration timeout, String... args) throws IOException {
         Path log = Files.createTempFile(home, command + "-", ".log");
         try {
-            ProcessBuilder pb = new ProcessBuilder("bash", repoRoot.resolve(SCRIPT).toString(), command)
+            List<String> cmd = new ArrayList<>(List.of("bash", repoRoot.resolve(SCRIPT).toString(), command));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd)
                     .directory(repoRoot.toFile())
                     .redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
