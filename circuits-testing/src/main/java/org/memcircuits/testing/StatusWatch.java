@@ -37,11 +37,11 @@ public final class StatusWatch implements AutoCloseable {
         }
     }
 
-    /** The first status of {@code jobId} (stage {@code stage}, any stage if null) matching {@code p}. */
+    /** The first status of {@code jobId} (any job if null; stage {@code stage}, any stage if null) matching {@code p}. */
     public JobStatus await(String jobId, String stage, Predicate<JobStatus> p, Duration timeout, String what) {
         ConsumerRecord<String, byte[]> r = tail.await(x -> {
             JobStatus s = parse(x);
-            return s != null && jobId.equals(s.jobId()) && (stage == null || stage.equals(s.stage())) && p.test(s);
+            return s != null && (jobId == null || jobId.equals(s.jobId())) && (stage == null || stage.equals(s.stage())) && p.test(s);
         }, timeout, "job " + jobId + (stage == null ? "" : " stage " + stage) + ": " + what + "; statuses of the job so far: "
                 + describe(jobId));
         return parse(r);
@@ -87,7 +87,7 @@ public final class StatusWatch implements AutoCloseable {
         StringBuilder b = new StringBuilder("[");
         for (ConsumerRecord<String, byte[]> r : tail.seen()) {
             JobStatus s = parse(r);
-            if (s != null && jobId.equals(s.jobId())) {
+            if (s != null && (jobId == null || jobId.equals(s.jobId()))) {
                 b.append(b.length() > 1 ? ", " : "").append(s.stage()).append(' ').append(s.state())
                         .append(s.message() == null ? "" : " '" + s.message() + "'");
             }

@@ -64,21 +64,21 @@ class KillAndRestartIT {
         refStore = store(stack.uniqueBucket("kill-ref"));
         runStore = store(stack.uniqueBucket("kill-run"));
 
-        ArtifactRef corpus = Fixtures.putText(inputs, "inputs/corpus.jsonl", Fixtures.jsonl(Fixtures.plain(24)), "application/x-ndjson");
+        ArtifactRef corpus = Fixtures.putText(inputs, "inputs/corpus.jsonl", Fixtures.jsonl(Fixtures.plain(12)), "application/x-ndjson");
         score = new ScoreRequest(1, null, Fixtures.MODEL, corpus, "text", Fixtures.P, Fixtures.G, 2, 4, null).normalized();
-        String ds = Fixtures.dataset(16);
+        String ds = Fixtures.dataset(12);
         ArtifactRef dataset = Fixtures.putText(inputs, "inputs/dataset.json", ds, "application/json");
         ArtifactRef scores;
         ArtifactRef prune;
         try (Checkpoint tiny = Fixtures.tiny()) {
-            scores = Fixtures.scores(tiny, inputs, "inputs/scores.jsonl", Fixtures.withMemorized(tiny, 24));
+            scores = Fixtures.scores(tiny, inputs, "inputs/scores.jsonl", Fixtures.withMemorized(tiny, 16));
             prune = Fixtures.pruneScores(tiny, inputs, "inputs/prune.safetensors", ds);
         }
         contrastive = new ContrastiveRequest(1, null, Fixtures.MODEL, scores, null, "divergence", null, null, null, 2, null, null)
                 .normalized();
         discovery = new DiscoveryRequest(1, null, Fixtures.MODEL, dataset,
-                new DiscoveryParams(4, null, null, null, null, null, null, null, 0.75, null, 3, null, null, null, null), null).normalized();
-        verify = new VerifyRequest(1, null, Fixtures.MODEL, dataset, prune, List.of(0, 10, 40, 110), null, null, null, null, 12, null,
+                new DiscoveryParams(3, null, null, null, null, null, null, null, 0.75, null, 3, null, null, null, null), null).normalized();
+        verify = new VerifyRequest(1, null, Fixtures.MODEL, dataset, prune, List.of(0, 10, 110), null, null, null, null, 3, null,
                 null, null, null, null, 4).normalized();
 
         long t0 = System.nanoTime();
