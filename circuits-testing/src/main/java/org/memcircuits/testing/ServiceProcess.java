@@ -40,6 +40,13 @@ public final class ServiceProcess implements AutoCloseable {
     private int port;
     private int starts;
 
+    /** Every JVM started here, SIGKILLed when the test JVM exits so none outlives an aborted run. */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "service-processes-kill"));
+    }
+
     private ServiceProcess(Builder b) {
         this.name = b.module;
         this.jar = b.repoRoot.resolve(b.module).resolve("target/quarkus-app/quarkus-run.jar");
@@ -173,6 +180,8 @@ public final class ServiceProcess implements AutoCloseable {
             Files.writeString(log, "\n===== start #" + starts + " of " + name + " on port " + port + " at " + java.time.Instant.now()
                     + " (bucket " + bucket() + ") =====\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             process = pb.start();
+            LIVE.add(process);
+            process.onExit().thenAccept(LIVE::remove);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }

@@ -43,6 +43,8 @@ class FuzzIT {
     private static final long SEED = Long.getLong("systemtests.fuzz.seed", 14L);
     private static final int PER_TOPIC = Integer.getInteger("systemtests.fuzz.perTopic", 36);
     private static final int MAX_REASON = 8 * 1024;
+    /** No new dead letter for this long: the missing ones are not coming. */
+    private static final Duration STALL = Duration.ofSeconds(Integer.getInteger("systemtests.fuzz.stallSeconds", 90));
     private static LocalStack stack;
     private static ArtifactStore store;
     private static Pipeline pipeline;
@@ -95,9 +97,13 @@ class FuzzIT {
         for (Sent s : sent) {
             expected.put(s.event().topic() + "/" + s.partition() + "/" + s.offset(), s);
         }
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
+        // Wait until every dead letter is there, or none has come for STALL (the rest are then reported missing), at
+        // most 8 minutes in all; then for the consumers to have committed past everything sent.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
+        long lastProgress = System.nanoTime();
+        int lastCount = -1;
         Map<String, List<ConsumerRecord<String, byte[]>>> found = new HashMap<>();
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && System.nanoTime() - lastProgress < STALL.toNanos()) {
             found.clear();
             for (var e : dlqs.entrySet()) {
                 e.getValue().poll(Duration.ofMillis(300));
@@ -110,12 +116,17 @@ class FuzzIT {
             if (found.keySet().containsAll(expected.keySet())) {
                 break;
             }
+            if (found.size() != lastCount) {
+                lastCount = found.size();
+                lastProgress = System.nanoTime();
+            }
         }
         KillAndRestartIT.log("fuzz: %d of %d dead letters after %d ms", expected.keySet().stream().filter(found::containsKey).count(),
                 expected.size(), KillAndRestartIT.ms(t0));
         List<String> problems = new ArrayList<>();
+        boolean allFound = found.keySet().containsAll(expected.keySet());
         try {
-            pipeline.awaitQuiet(Duration.ofMinutes(2));
+            pipeline.awaitQuiet(allFound ? Duration.ofMinutes(2) : Duration.ofSeconds(20));
         } catch (AssertionError e) {
             problems.add("consumers did not commit past the fuzz events: " + e.getMessage());
         }
@@ -159,10 +170,14 @@ class FuzzIT {
         // a valid job through all four stages
         String validJob = null;
         AssertionError jobFailure = null;
-        try {
-            validJob = runValidJob();
-        } catch (AssertionError e) {
-            jobFailure = e;
+        if (notReady.isEmpty()) {
+            try {
+                validJob = runValidJob();
+            } catch (AssertionError e) {
+                jobFailure = e;
+            }
+        } else {
+            jobFailure = new AssertionError("valid job not run: services not ready after the fuzz: " + notReady);
         }
         KillAndRestartIT.log("fuzz: valid job %s %s; class total %d ms", validJob, jobFailure == null ? "succeeded" : "FAILED: "
                 + jobFailure.getMessage(), KillAndRestartIT.ms(t0));
