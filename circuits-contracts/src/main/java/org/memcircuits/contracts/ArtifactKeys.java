@@ -23,25 +23,12 @@ public final class ArtifactKeys {
         return "jobs/" + jobId + "/score/summary.json";
     }
 
-    /** Written after the result event was acknowledged: the job's result has been announced once. */
-    public static String scoreAnnounced(String jobId) {
-        return "jobs/" + jobId + "/score/result-announced";
-    }
-
     public static String contrastive(String jobId, String file) {
         return "jobs/" + jobId + "/contrastive/" + file;
     }
 
-    public static String contrastiveAnnounced(String jobId) {
-        return "jobs/" + jobId + "/contrastive/result-announced";
-    }
-
     public static String verify(String jobId, String file) {
         return "jobs/" + jobId + "/verify/" + file;
-    }
-
-    public static String verifyAnnounced(String jobId) {
-        return "jobs/" + jobId + "/verify/result-announced";
     }
 
     /** Discovery's files ({@code prune_scores.safetensors}, {@code graph.json}, ...). */
@@ -49,8 +36,9 @@ public final class ArtifactKeys {
         return "jobs/" + jobId + "/discover/" + file;
     }
 
-    public static String discoveryAnnounced(String jobId) {
-        return "jobs/" + jobId + "/discover/result-announced";
+    /** Written after a stage's result event was acknowledged: that stage announced the job's result once. */
+    public static String announced(Stage stage, String jobId) {
+        return "jobs/" + jobId + "/" + stage.id() + "/result-announced";
     }
 
     public static String input(String name) {

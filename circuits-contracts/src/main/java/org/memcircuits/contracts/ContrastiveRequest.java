@@ -11,7 +11,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ContrastiveRequest(int schemaVersion, String jobId, String model, ArtifactRef scores, ArtifactRef divergence,
         String mode, Double threshold, String similarity, Boolean filterLengthMismatch, Integer batchSize, Integer maxPairs,
-        List<String> next) {
+        List<String> next) implements StageRequest {
 
     public ContrastiveRequest normalized() {
         ContrastiveRequest r = new ContrastiveRequest(schemaVersion == 0 ? ScoreRequest.SCHEMA_VERSION : schemaVersion, null,
@@ -31,6 +31,9 @@ public record ContrastiveRequest(int schemaVersion, String jobId, String model, 
         List<String> p = new ArrayList<>();
         if (schemaVersion != ScoreRequest.SCHEMA_VERSION) {
             p.add("schemaVersion: expected " + ScoreRequest.SCHEMA_VERSION + ", got " + schemaVersion);
+        }
+        if (JobIds.problem(jobId) != null) {
+            p.add(JobIds.problem(jobId));
         }
         if (model == null || model.isBlank()) {
             p.add("model: required (builtin:PRESET or a checkpoint directory)");

@@ -12,7 +12,7 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DiscoveryRequest(int schemaVersion, String jobId, String model, ArtifactRef dataset, DiscoveryParams params,
-        List<String> next) {
+        List<String> next) implements StageRequest {
 
     public DiscoveryRequest normalized() {
         DiscoveryRequest r = new DiscoveryRequest(schemaVersion == 0 ? ScoreRequest.SCHEMA_VERSION : schemaVersion, null, model,
@@ -27,8 +27,8 @@ public record DiscoveryRequest(int schemaVersion, String jobId, String model, Ar
         if (schemaVersion != ScoreRequest.SCHEMA_VERSION) {
             p.add("schemaVersion: expected " + ScoreRequest.SCHEMA_VERSION + ", got " + schemaVersion);
         }
-        if (jobId != null && !jobId.matches("[a-z0-9][a-z0-9._-]{0,127}")) {
-            p.add("jobId: expected lowercase letters, digits, '.', '_' or '-' (at most 128), got '" + jobId + "'");
+        if (JobIds.problem(jobId) != null) {
+            p.add(JobIds.problem(jobId));
         }
         if (model == null || model.isBlank()) {
             p.add("model: required (builtin:PRESET or a checkpoint directory)");

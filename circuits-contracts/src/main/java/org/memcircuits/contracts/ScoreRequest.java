@@ -27,7 +27,7 @@ public record ScoreRequest(
         Integer generationTokens,
         Integer batchSize,
         Integer shardSize,
-        List<String> next) {
+        List<String> next) implements StageRequest {
 
     public static final int SCHEMA_VERSION = 1;
     public static final int MAX_TOKENS = 2048;
@@ -59,8 +59,8 @@ public record ScoreRequest(
         if (schemaVersion != SCHEMA_VERSION) {
             p.add("schemaVersion: expected " + SCHEMA_VERSION + ", got " + schemaVersion);
         }
-        if (jobId != null && !jobId.matches("[a-z0-9][a-z0-9._-]{0,127}")) {
-            p.add("jobId: expected lowercase letters, digits, '.', '_' or '-' (at most 128), got '" + jobId + "'");
+        if (JobIds.problem(jobId) != null) {
+            p.add(JobIds.problem(jobId));
         }
         if (model == null || model.isBlank()) {
             p.add("model: required (builtin:PRESET or a checkpoint directory)");
@@ -80,8 +80,8 @@ public record ScoreRequest(
         range(p, "shardSize", shardSize, 1, 10_000_000);
         if (next != null) {
             for (String s : next) {
-                if (!List.of("contrastive", "discover", "verify").contains(s)) {
-                    p.add("next: unknown stage '" + s + "' (expected contrastive, discover or verify)");
+                if (Stage.chainable().stream().noneMatch(st -> st.id().equals(s))) {
+                    p.add("next: unknown stage '" + s + "' (expected one of " + Stage.chainable() + ")");
                 }
             }
         }

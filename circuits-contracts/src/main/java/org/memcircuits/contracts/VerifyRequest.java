@@ -13,7 +13,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VerifyRequest(int schemaVersion, String jobId, String model, ArtifactRef dataset, ArtifactRef scores,
         List<Integer> edges, String ablation, String patch, String direction, String metric, Integer randomTrials, Long seed,
-        Double margin, Double datasetSize, ArtifactRef trainDataset, Double trainFraction, Integer batchSize) {
+        Double margin, Double datasetSize, ArtifactRef trainDataset, Double trainFraction, Integer batchSize)
+        implements StageRequest {
 
     public VerifyRequest normalized() {
         VerifyRequest r = new VerifyRequest(schemaVersion == 0 ? ScoreRequest.SCHEMA_VERSION : schemaVersion, null, model, dataset,
@@ -32,6 +33,12 @@ public record VerifyRequest(int schemaVersion, String jobId, String model, Artif
 
     public List<String> problems() {
         List<String> p = new ArrayList<>();
+        if (schemaVersion != ScoreRequest.SCHEMA_VERSION) {
+            p.add("schemaVersion: expected " + ScoreRequest.SCHEMA_VERSION + ", got " + schemaVersion);
+        }
+        if (JobIds.problem(jobId) != null) {
+            p.add(JobIds.problem(jobId));
+        }
         if (model == null || model.isBlank()) {
             p.add("model: required (builtin:PRESET or a checkpoint directory)");
         }

@@ -15,7 +15,8 @@ import org.memcircuits.contracts.EventTypes;
  * effect whose announcement was lost. Ids are deterministic: a redelivered send is recognisable.
  */
 public final class EventSender {
-    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
+    // above the producers' 120 s delivery timeout: the producer, not this wait, decides a send failed
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(150);
     private static final URI SOURCE = URI.create(EventTypes.SOURCE_PREFIX
             + org.eclipse.microprofile.config.ConfigProvider.getConfig()
                     .getOptionalValue("quarkus.application.name", String.class).orElse("service"));

@@ -109,12 +109,21 @@ class ScorerServiceTest {
             assertThat(got.get(i).memorizationScore()).isEqualTo(local.get(i).memorizationScore());
         }
 
-        // Delivered again: the finished job is recognised; no second artifact, no second result.
+        // Delivered again: the finished job is recognised (its "already finished" status proves the
+        // redelivery was handled); no second artifact, no second result.
         send(Topics.SCORE_REQUESTS, req.jobId(), EventCodec.toJson(req));
-        Thread.sleep(8000);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> records(Topics.STATUS, req.jobId(), Duration.ofSeconds(1)).stream()
+                        .anyMatch(r -> r.value().contains("already finished")));
         assertThat(results(req.jobId(), Duration.ofSeconds(2))).hasSize(1);
         assertThat(store.list("jobs/" + req.jobId() + "/score/").stream().filter(k -> k.endsWith("scores.jsonl")))
                 .hasSize(1);
+    }
+
+    /** The FAILED status message of a job, or "" while there is none. */
+    private static String failed(String jobId) {
+        return records(Topics.STATUS, jobId, Duration.ofSeconds(1)).stream().map(r -> r.value())
+                .filter(v -> v.contains("\"FAILED\"")).findFirst().orElse("");
     }
 
     @Test
@@ -135,6 +144,30 @@ class ScorerServiceTest {
                 .until(() -> records(Topics.deadLetter(Topics.SCORE_REQUESTS), "range-" + badKey, Duration.ofSeconds(1))
                         .stream().anyMatch(r -> new String(r.headers().lastHeader("dead-letter-reason").value(),
                                 StandardCharsets.UTF_8).contains("promptTokens")));
+
+        // A request near the broker's 1 MB limit is refused before parsing; its dead-letter record
+        // carries the payload's digest and size instead of the payload, so it fits (it used to
+        // carry payload and reason, over 1 MB, and stop the channel for good).
+        String hugeKey = "huge-" + badKey;
+        send(Topics.SCORE_REQUESTS, hugeKey, "{\"schemaVersion\":1,\"model\":\"" + "m".repeat(900 * 1024) + "\"}");
+        ConsumerRecord<String, String> huge = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> records(Topics.deadLetter(Topics.SCORE_REQUESTS), hugeKey, Duration.ofSeconds(1)).stream()
+                        .findFirst().orElse(null), java.util.Objects::nonNull);
+        assertThat(TestKafka.header(huge, "dead-letter-reason")).contains("more than the limit of 262144").hasSizeLessThan(4097);
+        assertThat(TestKafka.header(huge, "dead-letter-payload-size")).isEqualTo(Integer.toString(900 * 1024 + 30));
+        assertThat(huge.value()).isNull();
+
+        // Confinement: another bucket, or a path on the replica, is refused naming what is allowed.
+        ScoreRequest good0 = request("confined-" + UUID.randomUUID());
+        ArtifactRef elsewhere = new ArtifactRef("s3://someone-elses-bucket/" + good0.corpus().key(), good0.corpus().sha256(),
+                good0.corpus().size(), good0.corpus().mediaType());
+        ScoreRequest otherBucket = new ScoreRequest(1, null, "builtin:tiny", elsewhere, "text", 12, 6, 3, 4, null).normalized();
+        send(Topics.SCORE_REQUESTS, otherBucket.jobId(), EventCodec.toJson(otherBucket));
+        ScoreRequest probe = new ScoreRequest(1, null, "/etc", good0.corpus(), "text", 12, 6, 3, 4, null).normalized();
+        send(Topics.SCORE_REQUESTS, probe.jobId(), EventCodec.toJson(probe));
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> failed(otherBucket.jobId()).contains("is not one this service may read")
+                        && failed(probe.jobId()).contains("not under a model root"));
 
         // The next good job still completes.
         ScoreRequest good = request("after-bad-" + UUID.randomUUID());

@@ -7,14 +7,18 @@ import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.memcircuits.contracts.Channels;
 import org.memcircuits.contracts.EventCodec;
 import org.memcircuits.contracts.EventTypes;
-import org.memcircuits.contracts.JobStatus;
+import org.memcircuits.contracts.JobStatus.State;
 import org.memcircuits.contracts.ScoreShard;
 import org.memcircuits.contracts.ScoreShardDone;
+import org.memcircuits.contracts.Stage;
 import org.memcircuits.scorer.config.ScorerConfig;
 import org.memcircuits.scorer.service.ScorerMetrics;
+import org.memcircuits.scorer.service.ShardChecks;
 import org.memcircuits.scorer.service.ShardScorer;
+import org.memcircuits.service.EventIntake;
 import org.memcircuits.service.EventSender;
 import org.memcircuits.service.StatusPublisher;
 
@@ -23,43 +27,44 @@ import org.memcircuits.service.StatusPublisher;
 public class ScoreShardListener {
 
     private final ShardScorer scorer;
+    private final ShardChecks checks;
     private final MutinyEmitter<String> done;
     private final StatusPublisher status;
+    private final EventIntake intake;
     private final ScorerMetrics metrics;
     private final int progressEvery;
 
-    public ScoreShardListener(ShardScorer scorer, @Channel("score-shards-done-out") MutinyEmitter<String> done,
-            StatusPublisher status, ScorerMetrics metrics, ScorerConfig config) {
+    public ScoreShardListener(ShardScorer scorer, ShardChecks checks,
+            @Channel(Channels.SCORE_SHARDS_DONE_OUT) MutinyEmitter<String> done, StatusPublisher status, EventIntake intake,
+            ScorerMetrics metrics, ScorerConfig config) {
         this.scorer = scorer;
+        this.checks = checks;
         this.done = done;
         this.status = status;
+        this.intake = intake;
         this.metrics = metrics;
         this.progressEvery = config.progressEvery();
     }
 
-    @Incoming("score-shards")
+    @Incoming(Channels.SCORE_SHARDS)
     @Blocking
     public CompletionStage<Void> onShard(Message<String> msg) {
-        ScoreShard shard = null;
-        try {
-            shard = EventCodec.fromJson(msg.getPayload(), ScoreShard.class);
-            ScoreShard s = shard;
+        return intake.consume(msg, Stage.SCORE, metrics.failureMeters(), (payload, job) -> {
+            ScoreShard s = EventCodec.fromJson(payload, ScoreShard.class);
+            job.id(s.jobId());
+            job.context("shard " + s.shardIndex() + ": ");
+            checks.shard(s);
             String where = "shard " + (s.shardIndex() + 1) + "/" + s.shardCount();
             long[] lastReported = {0};
             long size = s.toDocument() - s.fromDocument();
             ScoreShardDone result = scorer.score(s, docs -> {
                 if (docs - lastReported[0] >= progressEvery) {
                     lastReported[0] = docs;
-                    status.publish(JobStatus.of(s.jobId(), "score", JobStatus.State.RUNNING, docs, size, where));
+                    status.publish(s.jobId(), Stage.SCORE, State.RUNNING, docs, size, where);
                 }
             });
             EventSender.send(done, s.jobId(), s.jobId() + "/shard-done/" + s.shardIndex(), EventTypes.SCORE_SHARD_DONE,
                     s.jobId(), result);
-            return msg.ack();
-        } catch (RuntimeException e) {
-            return status.reject(msg, "score", shard == null ? null : shard.jobId(),
-                    (shard != null ? "shard " + shard.shardIndex() + ": " : "") + e.getMessage(), e, metrics.failures,
-                    metrics.deadLettered);
-        }
+        });
     }
 }

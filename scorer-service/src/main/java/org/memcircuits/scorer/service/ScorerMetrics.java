@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
+import org.memcircuits.service.FailureMeters;
 
 /**
  * The stage's meters, registered at start-up so dashboards see zeros before the first job. A
@@ -36,5 +37,9 @@ public class ScorerMetrics {
                 .register(registry);
         jobDuration = Timer.builder("circuits.stage.duration").tag("stage", "score")
                 .description("Time from the first shard to the merged result").register(registry);
+    }
+
+    public FailureMeters failureMeters() {
+        return new FailureMeters(failures, deadLettered);
     }
 }

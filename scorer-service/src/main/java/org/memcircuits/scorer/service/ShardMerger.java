@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.contracts.ArtifactKeys;
+import org.memcircuits.contracts.Stage;
 import org.memcircuits.contracts.ArtifactRef;
 import org.memcircuits.contracts.EventCodec;
 import org.memcircuits.contracts.ScoreRequest;
@@ -38,11 +39,11 @@ public class ShardMerger {
     }
 
     public boolean announced(String jobId) {
-        return store.exists(ArtifactKeys.scoreAnnounced(jobId));
+        return store.exists(ArtifactKeys.announced(Stage.SCORE, jobId));
     }
 
     public void markAnnounced(String jobId) {
-        store.put(ArtifactKeys.scoreAnnounced(jobId), jobId.getBytes(StandardCharsets.UTF_8), "text/plain");
+        store.put(ArtifactKeys.announced(Stage.SCORE, jobId), jobId.getBytes(StandardCharsets.UTF_8), "text/plain");
     }
 
     public ScoreResult merge(ScoreRequest request, int shardCount) {

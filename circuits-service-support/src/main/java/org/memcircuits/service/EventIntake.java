@@ -1,0 +1,113 @@
+package org.memcircuits.service;
+
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+import org.memcircuits.InvalidInputException;
+import org.memcircuits.contracts.JobIds;
+import org.memcircuits.contracts.JobStatus;
+import org.memcircuits.contracts.Stage;
+
+/**
+ * The one failure path of every consumed channel. Whatever arrives ends as exactly one of:
+ * processed, or failed — a FAILED status when a job id could be derived, one bounded dead-letter
+ * record with the reason, counted — and in both cases the record is acknowledged, so the offset
+ * moves on and the channel serves the next record. Event data over the configured size is refused
+ * before it is parsed.
+ */
+@ApplicationScoped
+public class EventIntake {
+    private static final Logger LOG = Logger.getLogger(EventIntake.class);
+
+    private final StatusPublisher status;
+    private final DeadLetters deadLetters;
+    private final EventLimits limits;
+
+    public EventIntake(StatusPublisher status, DeadLetters deadLetters, EventLimits limits) {
+        this.status = status;
+        this.deadLetters = deadLetters;
+        this.limits = limits;
+    }
+
+    /** What a listener does with one record's data; it names the job as soon as it knows it. */
+    @FunctionalInterface
+    public interface Body {
+        void handle(String payload, Job job) throws Exception;
+    }
+
+    /** The job a record belongs to, once known (for the FAILED status). */
+    public static final class Job {
+        private String id;
+        private String context = "";
+
+        public void id(String jobId) {
+            this.id = jobId;
+        }
+
+        /** A prefix for the failure message, e.g. "shard 3: ". */
+        public void context(String prefix) {
+            this.context = prefix;
+        }
+    }
+
+    public CompletionStage<Void> consume(Message<String> msg, Stage stage, FailureMeters meters, Body body) {
+        Job job = new Job();
+        String payload = msg.getPayload();
+        try {
+            int bytes = payload == null ? 0 : utf8Length(payload);
+            if (bytes > limits.maxRequestBytes()) {
+                throw new InvalidInputException("event data is " + bytes + " bytes, more than the limit of "
+                        + limits.maxRequestBytes() + " (circuits.events.max-request-bytes); not parsed");
+            }
+            body.handle(payload, job);
+        } catch (Throwable t) { // NOSONAR: any failure of one record, Errors included (deep JSON), must not stop the channel
+            failed(msg, stage, meters, job, t);
+        }
+        return msg.ack();
+    }
+
+    private void failed(Message<String> msg, Stage stage, FailureMeters meters, Job job, Throwable t) {
+        String reason = Bounded.text(job.context + describe(t), limits.maxReasonChars());
+        String jobId = job.id != null && JobIds.valid(job.id) ? job.id : null;
+        try {
+            if (t instanceof InvalidInputException || t instanceof org.memcircuits.contracts.ContractException) {
+                LOG.errorf("%s job %s refused: %s", stage, jobId == null ? "(unknown)" : jobId, reason);
+            } else {
+                LOG.errorf(t, "%s job %s failed: %s", stage, jobId == null ? "(unknown)" : jobId, reason);
+            }
+            if (jobId != null) {
+                status.publish(JobStatus.of(jobId, stage.id(), JobStatus.State.FAILED, null, null, reason));
+            }
+            meters.failures().increment();
+            var source = msg.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> new DeadLetterRecord.Source(m.getTopic(),
+                    m.getPartition(), m.getOffset(), m.getKey() == null ? null : m.getKey().toString(), m.getHeaders()));
+            if (source.isEmpty()) {
+                LOG.errorf("%s: a failed record without Kafka metadata cannot be dead-lettered: %s", stage, reason);
+                return;
+            }
+            if (deadLetters.write(DeadLetterRecord.of(source.get(), msg.getPayload(), reason, t.getClass().getName(),
+                    limits.maxDeadLetterPayloadBytes()))) {
+                meters.deadLettered().increment();
+            }
+        } catch (Throwable e) { // NOSONAR: the failure path itself must never stop the channel
+            LOG.errorf(e, "%s: failure path for a record failed too (%s)", stage, reason);
+        }
+    }
+
+    /** The message a user needs: the exception's own message, or its type when it has none. */
+    static String describe(Throwable t) {
+        if (t instanceof StackOverflowError) {
+            return "event data nested too deeply to parse";
+        }
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
+    private static int utf8Length(String s) {
+        // cheap bound first: UTF-8 takes at least one byte per char
+        return s.length() > 16 * 1024 * 1024 ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}
