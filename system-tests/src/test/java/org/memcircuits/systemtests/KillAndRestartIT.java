@@ -82,7 +82,7 @@ class KillAndRestartIT {
                 null, null, null, null, 4).normalized();
 
         long t0 = System.nanoTime();
-        pipeline = Pipeline.start(stack, refStore.bucket(), "kill", Pipeline.ALL);
+        pipeline = Pipeline.start(stack, refStore.bucket(), "kill", Pipeline.ALL, List.of(inputs.bucket()));
         log("reference services ready in %d ms", ms(t0));
         try (StatusWatch w = StatusWatch.fromNow(stack.kafkaBootstrap())) {
             long t1 = System.nanoTime();
@@ -106,7 +106,7 @@ class KillAndRestartIT {
             deleteTree(Path.of("target/services/kill", m + "-work"));
         }
         long t2 = System.nanoTime();
-        pipeline = Pipeline.start(stack, runStore.bucket(), "kill", Pipeline.ALL);
+        pipeline = Pipeline.start(stack, runStore.bucket(), "kill", Pipeline.ALL, List.of(inputs.bucket()));
         log("services restarted on bucket %s in %d ms", runStore.bucket(), ms(t2));
     }
 

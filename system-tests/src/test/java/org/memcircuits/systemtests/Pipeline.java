@@ -43,12 +43,17 @@ final class Pipeline implements AutoCloseable {
     private final String bucket;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
-    private Pipeline(LocalStack stack, String bucket, String tag, List<String> modules) {
+    private Pipeline(LocalStack stack, String bucket, String tag, List<String> modules, List<String> readable) {
         this.stack = stack;
         this.bucket = bucket;
         Path logs = Path.of("target/services", tag).toAbsolutePath();
         for (String m : modules) {
             ServiceProcess.Builder b = ServiceProcess.builder(m, stack).bucket(bucket).logDir(logs).workDir(logs.resolve(m + "-work"));
+            if (!readable.isEmpty()) {
+                List<String> all = new ArrayList<>(List.of(bucket));
+                all.addAll(readable);
+                b.env("S3_ALLOWED_BUCKETS", String.join(",", all)); // inputs in a bucket of their own
+            }
             if (m.equals(SCORER)) {
                 // progress (RUNNING "shard i/n") every 2 documents, so a test sees a shard in progress
                 b.jvmArg("-Dscorer.progress-every=2");
@@ -59,7 +64,12 @@ final class Pipeline implements AutoCloseable {
 
     /** Starts {@code modules} at the same moment and waits until every one is ready. */
     static Pipeline start(LocalStack stack, String bucket, String tag, List<String> modules) {
-        Pipeline p = new Pipeline(stack, bucket, tag, modules);
+        return start(stack, bucket, tag, modules, List.of());
+    }
+
+    /** As {@link #start(LocalStack, String, String, List)}, the services also reading the {@code readable} buckets. */
+    static Pipeline start(LocalStack stack, String bucket, String tag, List<String> modules, List<String> readable) {
+        Pipeline p = new Pipeline(stack, bucket, tag, modules, readable);
         try {
             p.startAll();
         } catch (RuntimeException | AssertionError e) {
