@@ -155,7 +155,7 @@ class KillAndRestartIT {
     @Test
     void verifierKilledMidJob() {
         killMidJob(Pipeline.VERIFIER, "verify", verify.jobId(), Topics.VERIFY_REQUESTS, EventTypes.VERIFY_REQUEST, verify,
-                s -> s.state() == JobStatus.State.RUNNING, Topics.VERIFY_RESULTS, r -> {
+                s -> s.state() == JobStatus.State.ACCEPTED || s.state() == JobStatus.State.RUNNING, Topics.VERIFY_RESULTS, r -> {
                     VerifyResult x = EventCodec.fromJson(r, VerifyResult.class);
                     return nonNull(x.result(), x.report());
                 });
