@@ -73,7 +73,8 @@ class FreshBrokerIT {
             long t0 = System.nanoTime();
             stack.reformatKafka();
             long formatted = KillAndRestartIT.ms(t0);
-            try (Pipeline p = Pipeline.start(stack, store.bucket(), "fresh", Pipeline.ALL)) {
+            Pipeline p = Pipeline.start(stack, store.bucket(), "fresh", Pipeline.ALL);
+            try {
                 long ready = KillAndRestartIT.ms(t0);
                 List<String> texts = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
@@ -93,6 +94,8 @@ class FreshBrokerIT {
                         formatted, ready, KillAndRestartIT.ms(t0));
                 rounds.add(line);
                 KillAndRestartIT.log("fresh broker %s", line);
+            } finally {
+                p.kill(); // the next round reformats the broker anyway: no graceful shutdown to wait for
             }
         }
         assertThat(rounds).hasSize(ROUNDS);

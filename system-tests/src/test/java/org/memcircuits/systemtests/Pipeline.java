@@ -152,6 +152,15 @@ final class Pipeline implements AutoCloseable {
         };
     }
 
+    /** SIGKILL to every service at once (for services about to be discarded: no graceful shutdown to wait for). */
+    void kill() {
+        List<CompletableFuture<?>> kills = new ArrayList<>();
+        for (ServiceProcess s : services.values()) {
+            kills.add(CompletableFuture.runAsync(s::kill));
+        }
+        CompletableFuture.allOf(kills.toArray(CompletableFuture[]::new)).join();
+    }
+
     @Override
     public void close() {
         List<CompletableFuture<?>> stops = new ArrayList<>();
