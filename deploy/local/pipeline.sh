@@ -26,7 +26,7 @@ service_pid() {
   [[ -f "$STATE/$s.pid" ]] || return 1
   pid=$(tr -dc '0-9' < "$STATE/$s.pid")
   [[ -n $pid ]] || return 1
-  cmd=$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cmd=$(tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline") || return 1
   grep -qxF "$s/target/quarkus-app/quarkus-run.jar" <<< "$cmd" || return 1
   echo "$pid"
 }
@@ -118,8 +118,12 @@ done
 not_ready() {
   local s=$1 port=$2 why=$3
   echo "pipeline: $s on :$port $why" >&2
-  echo "pipeline: last 40 lines of $STATE/$s.log:" >&2
-  tail -n 40 "$STATE/$s.log" 2>&1 | sed "s/^/    /" >&2 || true
+  if [[ -s $STATE/$s.log ]]; then
+    echo "pipeline: last 40 lines of $STATE/$s.log:" >&2
+    tail -n 40 "$STATE/$s.log" | sed "s/^/    /" >&2 || true
+  else
+    echo "pipeline: $STATE/$s.log is empty: the JVM has written nothing yet" >&2
+  fi
   if [[ $KEEP == 1 ]]; then
     echo "pipeline: --keep: leaving the stack and services running; stop them with: deploy/local/pipeline.sh --stop" >&2
   else
