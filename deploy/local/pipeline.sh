@@ -9,6 +9,8 @@
 # defaults, chained through the request's `next` stages) and the verification report is fetched
 # to .stack/pipeline/; --score-only runs the scorer alone and prints the scores summary.
 # --keep leaves the stack and services running (stop with: deploy/local/pipeline.sh --stop).
+# A service not answering /q/health/ready within PIPELINE_READY_TIMEOUT seconds (default 120) ends
+# the run with exit 1 and its log's tail.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
