@@ -38,7 +38,7 @@ import org.memcircuits.testing.TestKafka;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalStackQuarkusResource.class)
-class ScorerServiceTest {
+class ScorerServiceIT {
     private static final List<String> TEXTS = List.of(
             "The old lighthouse stood at the edge of the harbour for more than two hundred years before the keepers left.",
             "Too short.",
