@@ -27,7 +27,8 @@ public class InputChecks {
         this(store, storage.readableBuckets(), models.roots().orElse(List.of()));
     }
 
-    InputChecks(ArtifactStore store, List<String> buckets, List<Path> modelRoots) {
+    /** With the buckets and model roots given directly (the CLI or a test; the service reads its settings). */
+    public InputChecks(ArtifactStore store, List<String> buckets, List<Path> modelRoots) {
         this.store = store;
         this.buckets = List.copyOf(buckets);
         this.modelRoots = modelRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
