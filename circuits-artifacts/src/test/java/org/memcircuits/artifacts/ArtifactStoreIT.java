@@ -35,7 +35,7 @@ import org.memcircuits.testing.LocalStackExtension;
 
 /** Against the real s3proxy of the local test stack (started by {@link LocalStack}). */
 @ExtendWith(LocalStackExtension.class)
-class ArtifactStoreTest {
+class ArtifactStoreIT {
 
     static LocalStack stack;
     static StorageConfig config;
