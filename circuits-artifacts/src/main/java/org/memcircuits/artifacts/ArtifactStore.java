@@ -39,6 +39,14 @@ import org.memcircuits.contracts.ArtifactRef;
  *       object.</li>
  *   <li>Every read ({@link #download}, {@link #read}, {@link #open}) checks the size and SHA-256 of the bytes
  *       actually received against the ref, whatever the server's metadata says.</li>
+ *   <li>{@link #verify} checks a ref that a request names, whoever uploaded the object. An object without our
+ *       digest metadata is read and hashed once; the digest is then remembered in a small JSON record at
+ *       {@value #DIGEST_RECORD_PREFIX}{@code <key>.json} in the object's bucket, together with the object's size,
+ *       ETag and Last-Modified time, and trusted only while the object still has those: an object overwritten
+ *       later is read again, never vouched for by the stale record. The record is a separate object because S3
+ *       cannot add metadata to an object without copying it (which would also change its ETag and date, and needs
+ *       write access to the user's object). Writing the record is best effort: where it fails (e.g. a read-only
+ *       bucket) the failure is logged and the object is simply read on each verification.</li>
  *   <li>Failures are {@link ArtifactException}s naming the {@code s3://bucket/key} and the endpoint. Transient
  *       ones (connection refused/reset, timeouts, 5xx, SlowDown) are retried first with exponential backoff and
  *       jitter for a bounded time ({@link Retries}, 90 s by default, so a minute's outage of the S3 server fails no
@@ -53,6 +61,8 @@ public final class ArtifactStore implements AutoCloseable {
     public static final String DEFAULT_MEDIA_TYPE = "application/octet-stream";
     /** {@link #read} refuses refs larger than this; use {@link #download} or {@link #open}. */
     public static final long MAX_READ_BYTES = 256L * 1024 * 1024;
+    /** Reserved key prefix, in any bucket {@link #verify} checks, for remembered digests of foreign uploads. */
+    public static final String DIGEST_RECORD_PREFIX = DigestRecords.PREFIX;
     /**
      * How long one attempt may take to connect. Short against {@link Retries#DEFAULT}'s 90 s, so that even a
      * silent (not refusing) endpoint gets several attempts within the window.
@@ -64,6 +74,7 @@ public final class ArtifactStore implements AutoCloseable {
     private final StorageConfig config;
     private final MinioClient client;
     private final S3Calls calls;
+    private final RefVerifier verifier;
 
     /** A store that retries transient failures for {@link Retries#DEFAULT} (90 s). */
     public ArtifactStore(StorageConfig config) {
@@ -86,6 +97,7 @@ public final class ArtifactStore implements AutoCloseable {
         }
         // the client's default is 5 minutes for each; fail fast on a dead endpoint, stay patient with big parts
         client.setTimeout(CONNECT_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis());
+        this.verifier = new RefVerifier(client, calls, new DigestRecords(client, calls));
     }
 
     /** {@code new ArtifactStore(StorageConfig.fromEnv())} */
@@ -222,7 +234,8 @@ public final class ArtifactStore implements AutoCloseable {
 
     /**
      * The ref of a complete object at {@code key} in the store's bucket: one that carries the {@value #SHA256_METADATA}
-     * metadata {@link #put} writes. Empty if there is no object, or one without (valid) digest metadata.
+     * metadata {@link #put} writes. Empty if there is no object, or one without (valid) digest metadata. This is the
+     * check for the store's own objects (idempotent re-puts); to check a ref a request names, use {@link #verify}.
      */
     public Optional<ArtifactRef> find(String key) {
         String uri = uri(key);
@@ -234,6 +247,31 @@ public final class ArtifactStore implements AutoCloseable {
             String type = s.contentType() == null || s.contentType().isBlank() ? DEFAULT_MEDIA_TYPE : s.contentType();
             return Optional.of(new ArtifactRef(uri, sha, s.size(), type));
         });
+    }
+
+    /**
+     * Checks that the object {@code ref} names (in {@code ref.bucket()}, whichever bucket that is) exists with
+     * exactly {@code ref}'s size and SHA-256, and returns {@code ref}. Unlike {@link #find}, this accepts objects
+     * uploaded by any client ({@code aws s3 cp}, {@code mc}, {@code s3cmd}...), which carry no
+     * {@value #SHA256_METADATA} metadata; the ref's media type is not compared.
+     *
+     * <p>Evidence, cheapest first: the size from a stat (a wrong size fails without reading the object); the
+     * object's {@value #SHA256_METADATA} metadata if it has one; a digest remembered by an earlier verification
+     * (see the class comment), if it was taken of the object's current version; else the object is read once,
+     * hashed, and its digest remembered.
+     *
+     * @throws ArtifactException of kind {@code NOT_FOUND} ({@code "s3://b/k not found at <endpoint>"}, also for a
+     *     missing bucket), of kind {@code MISMATCH} ({@code "s3://b/k at <endpoint>: size mismatch: the ref names
+     *     N bytes, the object has M bytes (...)"} or {@code "...: sha256 mismatch: the ref names <hex>, the object
+     *     has <hex> (from ...)"}), or as any other call (UNAVAILABLE, ACCESS_DENIED, ...)
+     */
+    public ArtifactRef verify(ArtifactRef ref) {
+        return verifier.verify(ref);
+    }
+
+    /** How many times {@link #verify} has read an object's bytes in this store (its expensive path). */
+    long objectsReadByVerify() {
+        return verifier.objectsRead();
     }
 
     /** Whether any object (complete or not, see {@link #find}) exists at {@code key} in the store's bucket. */
