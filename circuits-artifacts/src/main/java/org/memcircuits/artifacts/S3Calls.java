@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,6 +37,8 @@ final class S3Calls {
     private static final Set<String> TRANSIENT_CODES = Set.of("InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout",
             "OperationAborted");
 
+    private static final System.Logger LOG = System.getLogger(S3Calls.class.getName());
+
     private final String endpoint;
     private final String accessKey;
     private final RetryPolicy<Object> policy;
@@ -43,7 +47,7 @@ final class S3Calls {
         this.endpoint = endpoint;
         this.accessKey = accessKey;
         this.policy = RetryPolicy.builder()
-                .handleIf(e -> e instanceof Exception ex && isTransient(ex))
+                .handleIf(e -> e instanceof Exception ex && isTransient(unwrap(ex)))
                 .withBackoff(retries.initialBackoff(), retries.maxBackoff())
                 .withJitter(Retries.JITTER_FACTOR)
                 .withMaxRetries(-1)   // the duration is the bound (Failsafe's default would be 2 retries)
@@ -62,6 +66,10 @@ final class S3Calls {
         try {
             return Failsafe.with(policy).get(ctx -> {
                 attempts.set(ctx.getAttemptCount() + 1);
+                if (ctx.isRetry()) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> op + " " + target + " at " + endpoint + ": attempt " + attempts.get()
+                            + " after " + ctx.getElapsedTime().toMillis() + " ms; last failure: " + ctx.getLastException());
+                }
                 return body.run();
             });
         } catch (ArtifactException e) {
@@ -77,9 +85,9 @@ final class S3Calls {
                 throw new ArtifactException(ArtifactException.Kind.OTHER, op + " " + target + " at " + endpoint
                         + ": interrupted while retrying" + tries(elapsed, attempts.get()), cause);
             }
-            throw translate(op, target, cause instanceof Exception ex ? ex : e, elapsed, attempts.get());
+            throw translate(op, target, unwrap(cause instanceof Exception ex ? ex : e), elapsed, attempts.get());
         } catch (RuntimeException e) {
-            throw translate(op, target, e, Duration.ofNanos(System.nanoTime() - t0), attempts.get());
+            throw translate(op, target, unwrap(e), Duration.ofNanos(System.nanoTime() - t0), attempts.get());
         }
     }
 
@@ -93,6 +101,19 @@ final class S3Calls {
             }
             throw e;
         }
+    }
+
+    /**
+     * The failure inside the MinIO client's wrappers: its synchronous calls run asynchronous ones and rethrow what
+     * they do not list as a plain RuntimeException (e.g. around a connection reset during a multipart upload).
+     */
+    static Exception unwrap(Throwable t) {
+        Throwable e = t;
+        while ((e.getClass() == RuntimeException.class || e instanceof CompletionException || e instanceof ExecutionException)
+                && e.getCause() instanceof Exception && e.getCause() != e) {
+            e = e.getCause();
+        }
+        return e instanceof Exception ex ? ex : new RuntimeException(e);
     }
 
     static boolean isTransient(Exception e) {

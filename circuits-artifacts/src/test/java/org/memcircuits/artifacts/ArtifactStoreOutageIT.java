@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.minio.MinioClient;
 import io.minio.RemoveBucketArgs;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,9 +114,14 @@ class ArtifactStoreOutageIT {
     void aShortWindowGivesUpInBoundedTimeSayingHowLongItTried() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();   // closed again: nothing listens there
+            port = s.getLocalPort();
         }
-        String endpoint = "http://127.0.0.1:" + port;
+        try (Socket held = FlakyProxy.reserve(port)) {   // held for the test, listening never: connections refused
+            shortWindowAgainst("http://127.0.0.1:" + port);
+        }
+    }
+
+    private static void shortWindowAgainst(String endpoint) {
         StorageConfig dead = new StorageConfig(endpoint, "k", "s", "us-east-1", "bucket-b");
         try (ArtifactStore down = new ArtifactStore(dead, Retries.within(Duration.ofSeconds(3)))) {
             long t0 = System.nanoTime();

@@ -30,6 +30,8 @@ final class FlakyProxy implements AutoCloseable {
     private volatile long offAt = Long.MAX_VALUE;
     private volatile CompletableFuture<Void> switchedOff = new CompletableFuture<>();
     private ServerSocket server;
+    /** Holds the port while off, so that no other process's listener takes it meanwhile. */
+    private Socket placeholder;
 
     FlakyProxy(int targetPort, int dropFirst) throws IOException {
         this.targetPort = targetPort;
@@ -105,11 +107,23 @@ final class FlakyProxy implements AutoCloseable {
         for (Socket s : open) {
             reset(s);
         }
+        if (placeholder == null) {
+            try {
+                placeholder = reserve(port);
+            } catch (IOException e) {
+                // the port stays closed all the same; only a stranger's listener could take it meanwhile
+                System.err.println("flaky-proxy: could not hold port " + port + " while off: " + e);
+            }
+        }
         switchedOff.complete(null);
     }
 
     /** Accepts connections on the same port again. */
     synchronized void on() throws IOException {
+        if (placeholder != null) {
+            placeholder.close();
+            placeholder = null;
+        }
         if (server.isClosed()) {
             server = listen(port);
         }
@@ -121,6 +135,17 @@ final class FlakyProxy implements AutoCloseable {
         CompletableFuture<Void> f = switchedOff;
         offAt = forwarded.get() + bytes;
         return f;
+    }
+
+    /**
+     * A socket bound to {@code port} on the loopback address but not listening: connections to the port are
+     * refused, and the kernel gives the port to no other socket that asks for any free one.
+     */
+    static Socket reserve(int port) throws IOException {
+        Socket s = new Socket();
+        s.setReuseAddress(true);   // the port may still have connections in TIME_WAIT
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return s;
     }
 
     private void reset(Socket s) {
@@ -156,6 +181,9 @@ final class FlakyProxy implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         server.close();
+        if (placeholder != null) {
+            placeholder.close();
+        }
         for (Socket s : open) {
             close(s);
         }
