@@ -11,33 +11,21 @@ import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.StatObjectResponse;
 import io.minio.errors.ErrorResponseException;
-import io.minio.errors.InsufficientDataException;
-import io.minio.errors.ServerException;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.memcircuits.contracts.ArtifactRef;
 
 /**
@@ -51,8 +39,18 @@ import org.memcircuits.contracts.ArtifactRef;
  *       object.</li>
  *   <li>Every read ({@link #download}, {@link #read}, {@link #open}) checks the size and SHA-256 of the bytes
  *       actually received against the ref, whatever the server's metadata says.</li>
- *   <li>Failures are {@link ArtifactException}s naming the {@code s3://bucket/key} and the endpoint; connection
- *       failures and 5xx/SlowDown answers are retried with exponential backoff first.</li>
+ *   <li>{@link #verify} checks a ref that a request names, whoever uploaded the object. An object without our
+ *       digest metadata is read and hashed once; the digest is then remembered in a small JSON record at
+ *       {@value #DIGEST_RECORD_PREFIX}{@code <key>.json} in the object's bucket, together with the object's size,
+ *       ETag and Last-Modified time, and trusted only while the object still has those: an object overwritten
+ *       later is read again, never vouched for by the stale record. The record is a separate object because S3
+ *       cannot add metadata to an object without copying it (which would also change its ETag and date, and needs
+ *       write access to the user's object). Writing the record is best effort: where it fails (e.g. a read-only
+ *       bucket) the failure is logged and the object is simply read on each verification.</li>
+ *   <li>Failures are {@link ArtifactException}s naming the {@code s3://bucket/key} and the endpoint. Transient
+ *       ones (connection refused/reset, timeouts, 5xx, SlowDown) are retried first with exponential backoff and
+ *       jitter for a bounded time ({@link Retries}, 90 s by default, so a minute's outage of the S3 server fails no
+ *       call); the others (not found, access denied, local I/O) fail at once.</li>
  * </ul>
  * Thread-safe (the MinIO client is). Close it: the client's OkHttp dispatcher threads are not daemon threads.
  */
@@ -63,37 +61,30 @@ public final class ArtifactStore implements AutoCloseable {
     public static final String DEFAULT_MEDIA_TYPE = "application/octet-stream";
     /** {@link #read} refuses refs larger than this; use {@link #download} or {@link #open}. */
     public static final long MAX_READ_BYTES = 256L * 1024 * 1024;
-    public static final int DEFAULT_MAX_ATTEMPTS = 4;
-    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(250);
-
-    private static final int BUFFER = 64 * 1024;
-    private static final Set<String> NOT_FOUND_CODES = Set.of("NoSuchKey", "NoSuchBucket", "NoSuchObject", "ResourceNotFound", "NoSuchVersion");
-    private static final Set<String> DENIED_CODES = Set.of("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
-            "InvalidToken", "ExpiredToken", "AllAccessDisabled", "AuthorizationHeaderMalformed");
-    private static final Set<String> TRANSIENT_CODES = Set.of("InternalError", "SlowDown", "ServiceUnavailable", "RequestTimeout",
-            "OperationAborted");
+    /** Reserved key prefix, in any bucket {@link #verify} checks, for remembered digests of foreign uploads. */
+    public static final String DIGEST_RECORD_PREFIX = DigestRecords.PREFIX;
+    /**
+     * How long one attempt may take to connect. Short against {@link Retries#DEFAULT}'s 90 s, so that even a
+     * silent (not refusing) endpoint gets several attempts within the window.
+     */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** How long one attempt may wait for the next bytes of a request or response: patient with big parts. */
+    public static final Duration TRANSFER_TIMEOUT = Duration.ofMinutes(5);
 
     private final StorageConfig config;
     private final MinioClient client;
-    private final int maxAttempts;
-    private final Duration initialBackoff;
+    private final S3Calls calls;
+    private final RefVerifier verifier;
 
-    /** A store with {@value #DEFAULT_MAX_ATTEMPTS} attempts per operation, backoff 250 ms, doubling. */
+    /** A store that retries transient failures for {@link Retries#DEFAULT} (90 s). */
     public ArtifactStore(StorageConfig config) {
-        this(config, DEFAULT_MAX_ATTEMPTS, DEFAULT_INITIAL_BACKOFF);
+        this(config, Retries.DEFAULT);
     }
 
-    /**
-     * @param maxAttempts tries per operation for transient failures (connection refused/reset, timeouts, 5xx), at least 1
-     * @param initialBackoff wait before the second try; doubled before each further one
-     */
-    public ArtifactStore(StorageConfig config, int maxAttempts, Duration initialBackoff) {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be >= 1");
-        }
+    /** A store that retries transient failures (connection refused/reset, timeouts, 5xx, SlowDown) as {@code retries} says. */
+    public ArtifactStore(StorageConfig config, Retries retries) {
         this.config = config;
-        this.maxAttempts = maxAttempts;
-        this.initialBackoff = initialBackoff;
+        this.calls = new S3Calls(config.endpoint(), config.accessKey(), retries);
         try {
             this.client = MinioClient.builder()
                     .endpoint(config.endpoint())
@@ -105,7 +96,8 @@ public final class ArtifactStore implements AutoCloseable {
             throw new IllegalArgumentException("bad S3 endpoint '" + config.endpoint() + "': " + e.getMessage(), e);
         }
         // the client's default is 5 minutes for each; fail fast on a dead endpoint, stay patient with big parts
-        client.setTimeout(TimeUnit.SECONDS.toMillis(10), TimeUnit.MINUTES.toMillis(5), TimeUnit.MINUTES.toMillis(5));
+        client.setTimeout(CONNECT_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis(), TRANSFER_TIMEOUT.toMillis());
+        this.verifier = new RefVerifier(client, calls, new DigestRecords(client, calls));
     }
 
     /** {@code new ArtifactStore(StorageConfig.fromEnv())} */
@@ -133,7 +125,7 @@ public final class ArtifactStore implements AutoCloseable {
     public void ensureBucket() {
         String bucket = config.bucket();
         String target = "s3://" + bucket;
-        call("ensure bucket", target, () -> {
+        calls.call("ensure bucket", target, () -> {
             if (client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
                 return null;
             }
@@ -170,7 +162,7 @@ public final class ArtifactStore implements AutoCloseable {
         try {
             size = Files.size(file);
             try (InputStream in = Files.newInputStream(file)) {
-                sha = sha256(in);
+                sha = Digests.sha256(in);
             }
         } catch (IOException e) {
             throw new ArtifactException(ArtifactException.Kind.LOCAL_IO, "put " + uri + ": cannot read " + file + ": " + e, e);
@@ -179,8 +171,8 @@ public final class ArtifactStore implements AutoCloseable {
         if (existing.isPresent()) {
             return existing.get();
         }
-        call("put", uri, () -> {
-            DigestInputStream in = new DigestInputStream(new LocalInput(openLocal(file)));
+        calls.call("put", uri, () -> {
+            Digests.HashingInputStream in = new Digests.HashingInputStream(LocalIOException.marking(openLocal(file)));
             try (in) {
                 client.putObject(putArgs(key, in, size, type, sha));
             }
@@ -200,13 +192,13 @@ public final class ArtifactStore implements AutoCloseable {
     public ArtifactRef put(String key, byte[] bytes, String mediaType) {
         String uri = uri(key);
         String type = mediaType(mediaType);
-        String sha = hex(sha256Digest().digest(bytes));
+        String sha = Digests.sha256(bytes);
         long size = bytes.length;
         Optional<ArtifactRef> existing = sameAlreadyStored(key, sha, size, type);
         if (existing.isPresent()) {
             return existing.get();
         }
-        call("put", uri, () -> client.putObject(putArgs(key, new ByteArrayInputStream(bytes), size, type, sha)));
+        calls.call("put", uri, () -> client.putObject(putArgs(key, new ByteArrayInputStream(bytes), size, type, sha)));
         return verifyStored(key, sha, size, type);
     }
 
@@ -228,7 +220,7 @@ public final class ArtifactStore implements AutoCloseable {
         String uri = uri(key);
         StatObjectResponse stat = stat(key).orElseThrow(() -> new ArtifactException(ArtifactException.Kind.INTEGRITY,
                 "put " + uri + " at " + config.endpoint() + ": the object is missing right after the upload"));
-        String stored = metadataSha(stat);
+        String stored = Digests.metadataSha(stat.userMetadata());
         if (stat.size() != size || !sha.equals(stored)) {
             throw new ArtifactException(ArtifactException.Kind.INTEGRITY, "put " + uri + " at " + config.endpoint()
                     + ": the stored object does not match what was sent (sent " + size + " bytes, sha256 " + sha
@@ -242,18 +234,44 @@ public final class ArtifactStore implements AutoCloseable {
 
     /**
      * The ref of a complete object at {@code key} in the store's bucket: one that carries the {@value #SHA256_METADATA}
-     * metadata {@link #put} writes. Empty if there is no object, or one without (valid) digest metadata.
+     * metadata {@link #put} writes. Empty if there is no object, or one without (valid) digest metadata. This is the
+     * check for the store's own objects (idempotent re-puts); to check a ref a request names, use {@link #verify}.
      */
     public Optional<ArtifactRef> find(String key) {
         String uri = uri(key);
         return stat(key).flatMap(s -> {
-            String sha = metadataSha(s);
-            if (sha == null || !sha.matches("[0-9a-f]{64}")) {
+            String sha = Digests.metadataSha(s.userMetadata());
+            if (!Digests.isSha256Hex(sha)) {
                 return Optional.empty();
             }
             String type = s.contentType() == null || s.contentType().isBlank() ? DEFAULT_MEDIA_TYPE : s.contentType();
             return Optional.of(new ArtifactRef(uri, sha, s.size(), type));
         });
+    }
+
+    /**
+     * Checks that the object {@code ref} names (in {@code ref.bucket()}, whichever bucket that is) exists with
+     * exactly {@code ref}'s size and SHA-256, and returns {@code ref}. Unlike {@link #find}, this accepts objects
+     * uploaded by any client ({@code aws s3 cp}, {@code mc}, {@code s3cmd}...), which carry no
+     * {@value #SHA256_METADATA} metadata; the ref's media type is not compared.
+     *
+     * <p>Evidence, cheapest first: the size from a stat (a wrong size fails without reading the object); the
+     * object's {@value #SHA256_METADATA} metadata if it has one; a digest remembered by an earlier verification
+     * (see the class comment), if it was taken of the object's current version; else the object is read once,
+     * hashed, and its digest remembered.
+     *
+     * @throws ArtifactException of kind {@code NOT_FOUND} ({@code "s3://b/k not found at <endpoint>"}, also for a
+     *     missing bucket), of kind {@code MISMATCH} ({@code "s3://b/k at <endpoint>: size mismatch: the ref names
+     *     N bytes, the object has M bytes (...)"} or {@code "...: sha256 mismatch: the ref names <hex>, the object
+     *     has <hex> (from ...)"}), or as any other call (UNAVAILABLE, ACCESS_DENIED, ...)
+     */
+    public ArtifactRef verify(ArtifactRef ref) {
+        return verifier.verify(ref);
+    }
+
+    /** How many times {@link #verify} has read an object's bytes in this store (its expensive path). */
+    long objectsReadByVerify() {
+        return verifier.objectsRead();
     }
 
     /** Whether any object (complete or not, see {@link #find}) exists at {@code key} in the store's bucket. */
@@ -265,7 +283,7 @@ public final class ArtifactStore implements AutoCloseable {
     public List<String> list(String prefix) {
         String bucket = config.bucket();
         String p = prefix == null ? "" : prefix;
-        return call("list", "s3://" + bucket + "/" + p, () -> {
+        return calls.call("list", "s3://" + bucket + "/" + p, () -> {
             List<String> keys = new ArrayList<>();
             for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(p).recursive(true).build())) {
                 Item item = r.get();
@@ -280,7 +298,7 @@ public final class ArtifactStore implements AutoCloseable {
     /** Deletes the object at {@code key} in the store's bucket; no error if there is none. */
     public void delete(String key) {
         String bucket = config.bucket();
-        call("delete", uri(key), () -> {
+        calls.call("delete", uri(key), () -> {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
             return null;
         });
@@ -288,23 +306,7 @@ public final class ArtifactStore implements AutoCloseable {
 
     private Optional<StatObjectResponse> stat(String key) {
         String bucket = config.bucket();
-        try {
-            return Optional.of(call("stat", uri(key), () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build())));
-        } catch (ArtifactException e) {
-            if (e.kind() == ArtifactException.Kind.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    private static String metadataSha(StatObjectResponse stat) {
-        for (Map.Entry<String, String> e : stat.userMetadata().entrySet()) {
-            if (e.getKey().equalsIgnoreCase(SHA256_METADATA) || e.getKey().equalsIgnoreCase("x-amz-meta-" + SHA256_METADATA)) {
-                return e.getValue() == null ? null : e.getValue().trim();
-            }
-        }
-        return null;
+        return calls.callIfExists("stat", uri(key), () -> client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build()));
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -327,10 +329,10 @@ public final class ArtifactStore implements AutoCloseable {
             throw new ArtifactException(ArtifactException.Kind.LOCAL_IO, "download " + ref.uri() + ": cannot create a temp file in " + dir + ": " + e, e);
         }
         try {
-            Received got = call("download", ref.uri(), () -> {
+            Digests.Received got = calls.call("download", ref.uri(), () -> {
                 try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(ref.bucket()).object(ref.key()).build());
                      FileChannel out = openLocalForWrite(tmp)) {
-                    Received r = copy(in, out, ref.size());
+                    Digests.Received r = Digests.copy(in, out, ref.size());
                     try {
                         out.force(true);
                     } catch (IOException e) {
@@ -339,7 +341,7 @@ public final class ArtifactStore implements AutoCloseable {
                     return r;
                 }
             });
-            checkIntegrity(ref, got.count, got.sha256);
+            Digests.checkReceived(ref, got.count(), got.sha256(), config.endpoint());
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -363,12 +365,12 @@ public final class ArtifactStore implements AutoCloseable {
             throw new IllegalArgumentException("read " + ref.uri() + ": " + ref.size() + " bytes is more than read() holds in memory ("
                     + MAX_READ_BYTES + "); use download() or open()");
         }
-        byte[] bytes = call("read", ref.uri(), () -> {
+        byte[] bytes = calls.call("read", ref.uri(), () -> {
             try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(ref.bucket()).object(ref.key()).build())) {
                 return in.readNBytes((int) ref.size() + 1);   // one byte more than expected reveals a longer object
             }
         });
-        checkIntegrity(ref, bytes.length, hex(sha256Digest().digest(bytes)));
+        Digests.checkReceived(ref, bytes.length, Digests.sha256(bytes), config.endpoint());
         return bytes;
     }
 
@@ -378,20 +380,10 @@ public final class ArtifactStore implements AutoCloseable {
      * mismatch. A stream closed before EOF is not checked. Not retried once opened. Close it.
      */
     public InputStream open(ArtifactRef ref) {
-        InputStream raw = call("open", ref.uri(),
+        InputStream raw = calls.call("open", ref.uri(),
                 () -> client.getObject(GetObjectArgs.builder().bucket(ref.bucket()).object(ref.key()).build()));
-        return new VerifyingInputStream(raw, ref);
+        return new Digests.VerifyingInputStream(raw, ref, config.endpoint());
     }
-
-    private void checkIntegrity(ArtifactRef ref, long count, String sha) {
-        if (count != ref.size() || !sha.equals(ref.sha256())) {
-            throw new ArtifactException(ArtifactException.Kind.INTEGRITY, "integrity check failed for " + ref.uri() + " at "
-                    + config.endpoint() + ": expected sha256 " + ref.sha256() + " (" + ref.size() + " bytes), got sha256 " + sha
-                    + " (" + (count > ref.size() ? "more than " + ref.size() : count) + " bytes)");
-        }
-    }
-
-    private record Received(long count, String sha256) {}
 
     private static InputStream openLocal(Path file) throws LocalIOException {
         try {
@@ -409,265 +401,8 @@ public final class ArtifactStore implements AutoCloseable {
         }
     }
 
-    /** Copies at most {@code expected + 1} bytes (enough to tell a longer object) while hashing them. */
-    private static Received copy(InputStream in, FileChannel out, long expected) throws IOException {
-        MessageDigest md = sha256Digest();
-        byte[] buf = new byte[BUFFER];
-        long count = 0;
-        long limit = expected + 1;
-        int n;
-        while (count < limit && (n = in.read(buf, 0, (int) Math.min(buf.length, limit - count))) != -1) {
-            md.update(buf, 0, n);
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-            try {
-                while (bb.hasRemaining()) {
-                    out.write(bb);
-                }
-            } catch (IOException e) {
-                throw new LocalIOException(e);
-            }
-            count += n;
-        }
-        return new Received(count, hex(md.digest()));
-    }
-
     // ------------------------------------------------------------------------------------------------------------
-    // retries and error mapping
-
-    @FunctionalInterface
-    private interface S3Call<T> {
-        T run() throws Exception;
-    }
-
-    private <T> T call(String op, String target, S3Call<T> body) {
-        long backoff = initialBackoff.toMillis();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return body.run();
-            } catch (ArtifactException e) {
-                throw e;
-            } catch (IllegalArgumentException e) {
-                // the client's own argument checks, e.g. a bucket name S3 does not allow
-                throw new IllegalArgumentException(op + " " + target + ": " + e.getMessage(), e);
-            } catch (Exception e) {
-                boolean transientFailure = isTransient(e);
-                if (!transientFailure || attempt >= maxAttempts) {
-                    throw translate(op, target, e, attempt);
-                }
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw translate(op, target, e, attempt);
-                }
-                backoff *= 2;
-            }
-        }
-    }
-
-    private static boolean isTransient(Exception e) {
-        if (e instanceof LocalIOException || e instanceof InterruptedIOException && !(e instanceof java.net.SocketTimeoutException)) {
-            return false;
-        }
-        if (e instanceof ErrorResponseException ere) {
-            return TRANSIENT_CODES.contains(ere.errorResponse().code());
-        }
-        return e instanceof ServerException || e instanceof IOException;
-    }
-
-    private ArtifactException translate(String op, String target, Exception e, int attempts) {
-        String where = op + " " + target + " at " + config.endpoint();
-        String tries = attempts > 1 ? " (after " + attempts + " attempts)" : "";
-        if (e instanceof LocalIOException l) {
-            return new ArtifactException(ArtifactException.Kind.LOCAL_IO, where + ": local I/O failed: " + l.getCause(), l.getCause());
-        }
-        if (e instanceof ErrorResponseException ere) {
-            String code = ere.errorResponse().code();
-            String msg = ere.errorResponse().message();
-            int status = ere.response() == null ? -1 : ere.response().code();
-            String detail = code + (msg == null || msg.isBlank() ? "" : ": " + msg) + ", HTTP " + status;
-            if (NOT_FOUND_CODES.contains(code)) {
-                String what = "NoSuchBucket".equals(code) ? "no such bucket" : "no such object";
-                return new ArtifactException(ArtifactException.Kind.NOT_FOUND, where + ": " + what + " (" + detail + ")", e);
-            }
-            if (DENIED_CODES.contains(code)) {
-                return new ArtifactException(ArtifactException.Kind.ACCESS_DENIED, where + ": access denied for access key '"
-                        + config.accessKey() + "' (" + detail + "); check S3_ACCESS_KEY / S3_SECRET_KEY", e);
-            }
-            return new ArtifactException(ArtifactException.Kind.OTHER, where + ": server error (" + detail + ")" + tries, e);
-        }
-        if (e instanceof InsufficientDataException) {
-            return new ArtifactException(ArtifactException.Kind.LOCAL_IO, where + ": the source ended early: " + e.getMessage(), e);
-        }
-        if (e instanceof ConnectException || e instanceof UnknownHostException) {
-            return new ArtifactException(ArtifactException.Kind.UNAVAILABLE, where + ": S3 endpoint unreachable" + tries + ": " + e, e);
-        }
-        if (e instanceof IOException || e instanceof ServerException) {
-            return new ArtifactException(ArtifactException.Kind.UNAVAILABLE, where + ": connection failed" + tries + ": " + e, e);
-        }
-        return new ArtifactException(ArtifactException.Kind.OTHER, where + " failed" + tries + ": " + e, e);
-    }
-
-    /** An I/O failure on our side (source file, destination file): never retried, never blamed on the server. */
-    private static final class LocalIOException extends IOException {
-        LocalIOException(IOException cause) {
-            super(cause.getMessage(), cause);
-        }
-    }
-
-    /** Marks the source's read failures as local. */
-    private static final class LocalInput extends FilterInputStream {
-        LocalInput(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                return super.read();
-            } catch (IOException e) {
-                throw new LocalIOException(e);
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                return super.read(b, off, len);
-            } catch (IOException e) {
-                throw new LocalIOException(e);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // digests
-
-    /** Hashes what is read through it; {@link #skip} is routed through {@link #read} so nothing escapes the digest. */
-    private static class DigestInputStream extends FilterInputStream {
-        private final MessageDigest md = sha256Digest();
-        private long count;
-
-        DigestInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                md.update((byte) b);
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                md.update(b, off, n);
-                count += n;
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(BUFFER, Math.max(n, 1))];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        @Override
-        public synchronized void mark(int readlimit) {
-            // unsupported: a reset would hash bytes twice
-        }
-
-        @Override
-        public synchronized void reset() throws IOException {
-            throw new IOException("mark/reset not supported");
-        }
-
-        long count() {
-            return count;
-        }
-
-        String hex() {
-            return ArtifactStore.hex(md.digest());
-        }
-    }
-
-    private final class VerifyingInputStream extends DigestInputStream {
-        private final ArtifactRef ref;
-        private boolean checked;
-
-        VerifyingInputStream(InputStream in, ArtifactRef ref) {
-            super(in);
-            this.ref = ref;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            afterRead(b < 0);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            afterRead(n < 0);
-            return n;
-        }
-
-        private void afterRead(boolean eof) {
-            if (checked) {
-                return;
-            }
-            if (count() > ref.size()) {
-                checked = true;
-                checkIntegrity(ref, count(), "(not computed: too many bytes)");
-            } else if (eof) {
-                checked = true;
-                checkIntegrity(ref, count(), hex());
-            }
-        }
-    }
-
-    static String sha256(InputStream in) throws IOException {
-        MessageDigest md = sha256Digest();
-        byte[] buf = new byte[BUFFER];
-        int n;
-        while ((n = in.read(buf)) != -1) {
-            md.update(buf, 0, n);
-        }
-        return hex(md.digest());
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String hex(byte[] digest) {
-        return HexFormat.of().formatHex(digest);
-    }
+    // helpers
 
     private static String mediaType(String mediaType) {
         return mediaType == null || mediaType.isBlank() ? DEFAULT_MEDIA_TYPE : mediaType;

@@ -3,6 +3,7 @@ package org.memcircuits.circuit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import org.memcircuits.InvalidInputException;
 import org.memcircuits.attribution.PairBatch;
 import org.memcircuits.attribution.PruneScores;
 
@@ -53,6 +54,12 @@ public final class MinimalCircuitSearch {
         int total = scores.edgeCount();
         zero = evaluator.evaluate(test, CircuitSelection.topK(scores, 0, signed), patchType, direction, Ablation.RESAMPLE, metric);
         all = evaluator.evaluate(test, CircuitSelection.topK(scores, total, signed), patchType, direction, Ablation.RESAMPLE, metric);
+        if (noEffect(zero, all)) {
+            // F = (M(k) - M(0)) / (M(all) - M(0)) is undefined: no circuit can be faithful or unfaithful to nothing.
+            throw new InvalidInputException("no effect to explain: the metric is " + all + " with all edges and " + zero
+                    + " with none on these pairs, so faithfulness is undefined and no minimal circuit exists"
+                    + " (are the clean and corrupt prompts the same?)");
+        }
         Evaluation top = evaluate(test, total);
         if (top.faithfulness() < target) {
             return result(top, false);
@@ -68,6 +75,11 @@ public final class MinimalCircuitSearch {
             }
         }
         return result(evaluate(test, hi), true);
+    }
+
+    /** The two baselines agree to within float rounding: there is nothing for edges to explain. */
+    static boolean noEffect(double zero, double all) {
+        return !(Math.abs(all - zero) > 1e-9 * Math.max(1.0, Math.max(Math.abs(all), Math.abs(zero))));
     }
 
     public Evaluation evaluate(List<PairBatch> test, int k) {

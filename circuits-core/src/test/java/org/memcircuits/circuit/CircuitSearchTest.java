@@ -1,6 +1,7 @@
 package org.memcircuits.circuit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
@@ -9,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.memcircuits.InvalidInputException;
 import org.memcircuits.TestModels;
 import org.memcircuits.attribution.EdgeAttribution;
 import org.memcircuits.attribution.GradFunction;
@@ -55,6 +57,22 @@ class CircuitSearchTest {
                         .isCloseTo(1.0, within(1e-4));
             }
         }
+    }
+
+    @Test
+    void identicalBaselinesAreNoEffectToExplainNeverTargetReached() {
+        // Clean and corrupt prompts the same: every circuit gives the same metric, so faithfulness is 0/0.
+        List<PairBatch> same = List.of(PairBatch.of(List.of(
+                new PromptPair(new long[] {5, 17, 88, 3}, new long[] {5, 17, 88, 3}, new long[] {12}, new long[] {77})), 100));
+        try (CircuitEvaluator ev = new CircuitEvaluator(ckpt.model(), graph)) {
+            MinimalCircuitSearch s = new MinimalCircuitSearch(ev, scores, PatchType.EDGE, Direction.DENOISING, Ablation.RESAMPLE,
+                    CircuitMetric.LOGIT_DIFF, false);
+            assertThatThrownBy(() -> s.search(same, 0.85)).isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("no effect to explain");
+        }
+        assertThat(MinimalCircuitSearch.noEffect(1.5, 1.5)).isTrue();
+        assertThat(MinimalCircuitSearch.noEffect(Double.NaN, 1.0)).isTrue();
+        assertThat(MinimalCircuitSearch.noEffect(1.0, 1.001)).isFalse();
     }
 
     @Test

@@ -1,8 +1,11 @@
 package org.memcircuits.service;
 
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -16,7 +19,8 @@ import org.memcircuits.contracts.Stage;
  * processed, or failed — a FAILED status when a job id could be derived, one bounded dead-letter
  * record with the reason, counted — and in both cases the record is acknowledged, so the offset
  * moves on and the channel serves the next record. Event data over the configured size is refused
- * before it is parsed.
+ * before it is parsed. A record whose handling is cut short by the service's own shutdown is left
+ * unacknowledged instead, so it is delivered again (at-least-once across rolling updates).
  */
 @ApplicationScoped
 public class EventIntake {
@@ -25,6 +29,7 @@ public class EventIntake {
     private final StatusPublisher status;
     private final DeadLetters deadLetters;
     private final EventLimits limits;
+    private volatile boolean stopping;
 
     public EventIntake(StatusPublisher status, DeadLetters deadLetters, EventLimits limits) {
         this.status = status;
@@ -64,9 +69,19 @@ public class EventIntake {
             }
             body.handle(payload, job);
         } catch (Throwable t) { // NOSONAR: any failure of one record, Errors included (deep JSON), must not stop the channel
+            if (stopping) {
+                // Interrupted by a shutdown (a rolling update's SIGTERM), not failed: leave the offset
+                // uncommitted so that another replica, or this one restarted, runs the job again.
+                LOG.warnf("%s job %s interrupted by shutdown (%s); left for redelivery", stage, job.id, describe(t));
+                return CompletableFuture.completedFuture(null);
+            }
             failed(msg, stage, meters, job, t);
         }
         return msg.ack();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
     }
 
     private void failed(Message<String> msg, Stage stage, FailureMeters meters, Job job, Throwable t) {

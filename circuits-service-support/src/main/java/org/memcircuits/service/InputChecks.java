@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.memcircuits.InvalidInputException;
+import org.memcircuits.artifacts.ArtifactException;
 import org.memcircuits.artifacts.ArtifactStore;
 import org.memcircuits.contracts.ArtifactRef;
 import org.memcircuits.model.BuiltinModels;
@@ -27,29 +28,27 @@ public class InputChecks {
         this(store, storage.readableBuckets(), models.roots().orElse(List.of()));
     }
 
-    InputChecks(ArtifactStore store, List<String> buckets, List<Path> modelRoots) {
+    /** With the buckets and model roots given directly (the CLI or a test; the service reads its settings). */
+    public InputChecks(ArtifactStore store, List<String> buckets, List<Path> modelRoots) {
         this.store = store;
         this.buckets = List.copyOf(buckets);
         this.modelRoots = modelRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     }
 
-    /** The referenced artifact is in an allowed bucket and exists, complete, with the digest and size the request names. */
+    /**
+     * The referenced artifact is in an allowed bucket and exists, complete, with the digest and size
+     * the request names, however it was uploaded (objects without our digest metadata are read once
+     * and their digest remembered; see {@link ArtifactStore#verify}).
+     */
     public void artifact(ArtifactRef ref, String field) {
         bucket(ref, field);
-        ArtifactRef stored;
-        if (ref.bucket().equals(store.bucket())) {
-            stored = store.find(ref.key()).orElse(null);
-        } else {
-            try (ArtifactStore other = new ArtifactStore(store.config().withBucket(ref.bucket()))) {
-                stored = other.find(ref.key()).orElse(null);
+        try {
+            store.verify(ref);
+        } catch (ArtifactException e) {
+            if (e.kind() == ArtifactException.Kind.NOT_FOUND || e.kind() == ArtifactException.Kind.MISMATCH) {
+                throw new InvalidInputException(field + ": " + e.getMessage(), e);
             }
-        }
-        if (stored == null) {
-            throw new InvalidInputException(field + ": artifact " + ref.uri() + " not found");
-        }
-        if (!stored.sha256().equals(ref.sha256()) || stored.size() != ref.size()) {
-            throw new InvalidInputException(field + ": artifact " + ref.uri() + " has sha256 " + stored.sha256() + " and size "
-                    + stored.size() + ", but the request names " + ref.sha256() + " and " + ref.size());
+            throw e;
         }
     }
 

@@ -32,7 +32,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Peers create the same topics at the same moment on a fresh cluster, and a broker may answer
  * "unknown topic" for a topic its controller has just created: such answers are retried, with a
- * log line, until the metadata agrees or {@code circuits.topics.init-timeout} runs out.
+ * log line, until the metadata agrees or {@code circuits.topics.init-timeout} runs out. With
+ * {@code circuits.topics.managed=true} (CIRCUITS_TOPICS_MANAGED) the platform owns the topics, and
+ * the service only waits for them to exist.
  */
 @ApplicationScoped
 public class TopicInitializer {
@@ -42,7 +44,8 @@ public class TopicInitializer {
     void onStart(@Observes @Priority(1) StartupEvent ev, Instance<ServiceTopics> services,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
             @ConfigProperty(name = "circuits.topics.replication-factor") Optional<Short> replication,
-            @ConfigProperty(name = "circuits.topics.init-timeout", defaultValue = "PT2M") Duration timeout) throws Exception {
+            @ConfigProperty(name = "circuits.topics.init-timeout", defaultValue = "PT2M") Duration timeout,
+            @ConfigProperty(name = "circuits.topics.managed", defaultValue = "false") boolean managed) throws Exception {
         Map<String, Integer> wanted = new LinkedHashMap<>();
         services.forEach(s -> s.partitions().forEach((t, n) -> wanted.merge(t, n, Math::max)));
         if (wanted.isEmpty()) {
@@ -52,14 +55,22 @@ public class TopicInitializer {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    ensure(admin, wanted, replication);
+                    if (managed) {
+                        // the platform (e.g. Strimzi KafkaTopics) creates them: only wait until they are there
+                        admin.describeTopics(wanted.keySet()).allTopicNames().get(30, TimeUnit.SECONDS);
+                    } else {
+                        ensure(admin, wanted, replication);
+                    }
                     return;
                 } catch (ExecutionException e) {
                     // a peer growing the same topic first answers InvalidPartitions: look again
                     boolean again = e.getCause() instanceof RetriableException || e.getCause() instanceof InvalidPartitionsException;
                     if (!again || System.nanoTime() > deadline) {
-                        throw new IllegalStateException("topics " + wanted.keySet() + " could not be created or described at "
-                                + bootstrap + " within " + timeout + ": " + e.getCause(), e.getCause());
+                        throw new IllegalStateException("topics " + wanted.keySet() + (managed
+                                ? " are not all there at " + bootstrap + " after " + timeout
+                                        + " (circuits.topics.managed=true: the platform must create them)"
+                                : " could not be created or described at " + bootstrap + " within " + timeout) + ": "
+                                + e.getCause(), e.getCause());
                     }
                     LOG.infof("topics not yet agreed by the broker (%s); retrying (attempt %d)", e.getCause().toString(), attempt);
                     Thread.sleep(Math.min(2000, 100L << Math.min(attempt, 5)));

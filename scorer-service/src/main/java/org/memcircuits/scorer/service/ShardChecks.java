@@ -46,7 +46,7 @@ public class ShardChecks {
         if (!problems.isEmpty()) {
             throw new InvalidInputException("invalid request: " + String.join("; ", problems));
         }
-        if (!r.jobId().equals(jobId)) {
+        if (r.jobId() == null || !r.jobId().equals(jobId)) {
             throw new InvalidInputException("jobId: '" + jobId + "' differs from the request's '" + r.jobId() + "'");
         }
         if (count < 1 || index < 0 || index >= count) {

@@ -36,7 +36,7 @@ import org.memcircuits.testing.TestKafka;
 /** From a score-result event to a contrastive-dataset event, on the real broker and S3 server. */
 @QuarkusTest
 @QuarkusTestResource(LocalStackQuarkusResource.class)
-class ContrastiveServiceTest {
+class ContrastiveServiceIT {
     private static final int P = 12;
     private static final int G = 8;
     private static final String[] TEXTS = {

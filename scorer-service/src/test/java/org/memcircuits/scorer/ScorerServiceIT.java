@@ -3,6 +3,8 @@ package org.memcircuits.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -28,6 +30,7 @@ import org.memcircuits.contracts.Topics;
 import org.memcircuits.memorization.MemorizationScorer;
 import org.memcircuits.model.BuiltinModels;
 import org.memcircuits.model.Checkpoint;
+import org.memcircuits.testing.LocalStack;
 import org.memcircuits.testing.LocalStackQuarkusResource;
 import org.memcircuits.testing.TestKafka;
 
@@ -38,7 +41,7 @@ import org.memcircuits.testing.TestKafka;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalStackQuarkusResource.class)
-class ScorerServiceTest {
+class ScorerServiceIT {
     private static final List<String> TEXTS = List.of(
             "The old lighthouse stood at the edge of the harbour for more than two hundred years before the keepers left.",
             "Too short.",
@@ -118,6 +121,42 @@ class ScorerServiceTest {
         assertThat(results(req.jobId(), Duration.ofSeconds(2))).hasSize(1);
         assertThat(store.list("jobs/" + req.jobId() + "/score/").stream().filter(k -> k.endsWith("scores.jsonl")))
                 .hasSize(1);
+    }
+
+    @Test
+    void corpusUploadedByAPlainS3ClientIsScoredAndWrongReferencesSayWhatIsWrong() throws Exception {
+        // As `aws s3 cp` or s3cmd would upload it: no sha256 metadata, nothing but the bytes.
+        StringBuilder b = new StringBuilder();
+        for (String t : TEXTS) {
+            b.append(EventCodec.mapper().createObjectNode().put("text", t)).append('\n');
+        }
+        byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+        String key = "inputs/foreign-" + UUID.randomUUID() + ".jsonl";
+        LocalStack s = LocalStack.get();
+        try (MinioClient plain = MinioClient.builder().endpoint(s.s3Endpoint()).credentials(s.s3AccessKey(), s.s3SecretKey())
+                .region(s.s3Region()).build()) {
+            plain.putObject(PutObjectArgs.builder().bucket(store.bucket()).object(key)
+                    .stream(new java.io.ByteArrayInputStream(bytes), bytes.length, -1).contentType("application/x-ndjson").build());
+        }
+        assertThat(store.find(key)).as("no digest metadata on the foreign object").isEmpty();
+        ArtifactRef ref = new ArtifactRef(store.uri(key), org.memcircuits.contracts.JobIds.sha256(bytes), bytes.length,
+                "application/x-ndjson");
+        ScoreRequest req = new ScoreRequest(1, null, "builtin:tiny", ref, "text", 12, 6, 3, 4, null).normalized();
+        send(Topics.SCORE_REQUESTS, req.jobId(), EventCodec.toJson(req));
+
+        ArtifactRef wrongSha = new ArtifactRef(ref.uri(), "c".repeat(64), ref.size(), ref.mediaType());
+        ScoreRequest mismatch = new ScoreRequest(1, null, "builtin:tiny", wrongSha, "text", 12, 6, 3, 4, null).normalized();
+        send(Topics.SCORE_REQUESTS, mismatch.jobId(), EventCodec.toJson(mismatch));
+        ArtifactRef absent = new ArtifactRef(store.uri(key + ".missing"), ref.sha256(), ref.size(), ref.mediaType());
+        ScoreRequest missing = new ScoreRequest(1, null, "builtin:tiny", absent, "text", 12, 6, 3, 4, null).normalized();
+        send(Topics.SCORE_REQUESTS, missing.jobId(), EventCodec.toJson(missing));
+
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> !results(req.jobId(), Duration.ofSeconds(1)).isEmpty());
+        assertThat(results(req.jobId(), Duration.ofSeconds(1)).get(0).stats().scored()).isEqualTo(7);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> failed(mismatch.jobId()).contains("sha256 mismatch") && failed(missing.jobId()).contains("not found"));
+        assertThat(failed(mismatch.jobId())).contains("corpus: ", ref.sha256(), "c".repeat(64));
     }
 
     /** The FAILED status message of a job, or "" while there is none. */

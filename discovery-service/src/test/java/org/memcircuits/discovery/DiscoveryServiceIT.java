@@ -29,7 +29,7 @@ import org.memcircuits.testing.TestKafka;
 /** Discovery against the real broker and S3 server, on the built-in tiny model. */
 @QuarkusTest
 @QuarkusTestResource(LocalStackQuarkusResource.class)
-class DiscoveryServiceTest {
+class DiscoveryServiceIT {
     @Inject
     ArtifactStore store;
 

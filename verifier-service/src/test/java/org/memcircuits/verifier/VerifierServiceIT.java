@@ -33,7 +33,7 @@ import org.memcircuits.testing.TestKafka;
 /** Verification against the real broker and S3 server, on the built-in tiny model. */
 @QuarkusTest
 @QuarkusTestResource(LocalStackQuarkusResource.class)
-class VerifierServiceTest {
+class VerifierServiceIT {
     @Inject
     ArtifactStore store;
 
