@@ -32,7 +32,8 @@ public final class ContrastiveRunner {
             throws IOException {
         boolean divergenceMode = o.mode().equals("divergence");
         ContrastiveSummary summary = new ContrastiveSummary(o.mode());
-        summary.put("scores", scores.toAbsolutePath().toString());
+        // the file name only: replicas with other work directories must write the same summary bytes
+        summary.put("scores", scores.getFileName().toString());
         summary.put("threshold", o.threshold());
         summary.put("filter_length_mismatch", o.filterLengthMismatch());
         // Inputs are read and checked before any model work: bad input fails fast.
@@ -60,7 +61,7 @@ public final class ContrastiveRunner {
                     MemorizationDecision.DEFAULT_MIN_SCORE_BEFORE, o.similarity(), o.filterLengthMismatch(), o.maxPairs(),
                     o.batchSize());
             if (rows != null) {
-                summary.put("divergence", divergence.toAbsolutePath().toString());
+                summary.put("divergence", divergence.getFileName().toString());
                 prompts = MemorizationDecision.withDivergence(records, rows, cm, ckpt.tokenizer(), opts, summary);
             } else {
                 prompts = MemorizationDecision.withoutDivergence(records, cm, ckpt.tokenizer(), opts, summary);

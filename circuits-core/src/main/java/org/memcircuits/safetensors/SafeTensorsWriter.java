@@ -29,7 +29,8 @@ public final class SafeTensorsWriter {
         ObjectNode header = new ObjectMapper().createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
-            metadata.forEach(meta::put);
+            // sorted: the header, and so the file's bytes, must not depend on the map's iteration order
+            new java.util.TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
