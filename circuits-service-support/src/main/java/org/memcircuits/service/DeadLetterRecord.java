@@ -33,11 +33,11 @@ public final class DeadLetterRecord {
 
     /**
      * @param source where the failed record came from
-     * @param payload its data as received (may be null)
+     * @param payload its data as received, byte for byte (may be null)
      * @param reason why it failed (already bounded by the caller)
      * @param maxPayloadBytes payloads above this are replaced by their digest and size
      */
-    public static ProducerRecord<String, byte[]> of(Source source, String payload, String reason, String cause,
+    public static ProducerRecord<String, byte[]> of(Source source, byte[] payload, String reason, String cause,
             int maxPayloadBytes) {
         Headers headers = new RecordHeaders();
         int kept = 0;
@@ -69,7 +69,7 @@ public final class DeadLetterRecord {
             headers.add(KEY_SHA256, utf8(JobIds.sha256(key.getBytes(StandardCharsets.UTF_8))));
             key = key.substring(0, MAX_KEY_CHARS);
         }
-        byte[] value = payload == null ? null : payload.getBytes(StandardCharsets.UTF_8);
+        byte[] value = payload;
         if (value != null && value.length > maxPayloadBytes) {
             headers.add(PAYLOAD_SHA256, utf8(JobIds.sha256(value)));
             headers.add(PAYLOAD_SIZE, utf8(Integer.toString(value.length)));

@@ -4,6 +4,9 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -58,16 +61,16 @@ public class EventIntake {
         }
     }
 
-    public CompletionStage<Void> consume(Message<String> msg, Stage stage, FailureMeters meters, Body body) {
+    public CompletionStage<Void> consume(Message<byte[]> msg, Stage stage, FailureMeters meters, Body body) {
         Job job = new Job();
-        String payload = msg.getPayload();
+        byte[] data = msg.getPayload();
         try {
-            int bytes = payload == null ? 0 : utf8Length(payload);
+            int bytes = data == null ? 0 : data.length;
             if (bytes > limits.maxRequestBytes()) {
                 throw new InvalidInputException("event data is " + bytes + " bytes, more than the limit of "
                         + limits.maxRequestBytes() + " (circuits.events.max-request-bytes); not parsed");
             }
-            body.handle(payload, job);
+            body.handle(data == null ? null : utf8(data), job);
         } catch (Throwable t) { // NOSONAR: any failure of one record, Errors included (deep JSON), must not stop the channel
             if (stopping) {
                 // Interrupted by a shutdown (a rolling update's SIGTERM), not failed: leave the offset
@@ -84,7 +87,7 @@ public class EventIntake {
         stopping = true;
     }
 
-    private void failed(Message<String> msg, Stage stage, FailureMeters meters, Job job, Throwable t) {
+    private void failed(Message<byte[]> msg, Stage stage, FailureMeters meters, Job job, Throwable t) {
         String reason = Bounded.text(job.context + describe(t), limits.maxReasonChars());
         String jobId = job.id != null && JobIds.valid(job.id) ? job.id : null;
         try {
@@ -121,8 +124,13 @@ public class EventIntake {
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 
-    private static int utf8Length(String s) {
-        // cheap bound first: UTF-8 takes at least one byte per char
-        return s.length() > 16 * 1024 * 1024 ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
+    /** Event data is JSON, so UTF-8: anything else is refused naming where it stops being text. */
+    private static String utf8(byte[] data) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException("event data is not UTF-8 text (" + e + "); JSON expected");
+        }
     }
 }

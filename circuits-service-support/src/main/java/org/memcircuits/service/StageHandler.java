@@ -45,7 +45,7 @@ public final class StageHandler<R extends StageRequest, O> {
     }
 
     /** A request sent to this stage directly. */
-    public CompletionStage<Void> onRequest(Message<String> msg) {
+    public CompletionStage<Void> onRequest(Message<byte[]> msg) {
         return intake.consume(msg, job.stage(), meters, (payload, owner) -> {
             R r = job.normalized(EventCodec.fromJson(payload, job.requestType()));
             owner.id(r.jobId());
@@ -54,7 +54,7 @@ public final class StageHandler<R extends StageRequest, O> {
     }
 
     /** An upstream stage's result: this stage runs when that result's request names it next. */
-    public CompletionStage<Void> onUpstream(Message<String> msg) {
+    public CompletionStage<Void> onUpstream(Message<byte[]> msg) {
         return intake.consume(msg, job.stage(), meters, (payload, owner) -> {
             R r = job.fromUpstream(payload);
             if (r != null) {

@@ -17,7 +17,7 @@ class DeadLetterRecordTest {
     void smallRecordKeepsKeyHeadersAndPayloadAndSaysWhereItCameFrom() {
         var source = new DeadLetterRecord.Source("circuits.score.requests", 3, 42L, "job-1",
                 List.of(header("ce_type", "x"), header("ce_id", "1")));
-        ProducerRecord<String, byte[]> r = DeadLetterRecord.of(source, "{\"a\":1}", "bad", "java.lang.X", LIMIT);
+        ProducerRecord<String, byte[]> r = DeadLetterRecord.of(source, "{\"a\":1}".getBytes(StandardCharsets.UTF_8), "bad", "java.lang.X", LIMIT);
         assertThat(r.topic()).isEqualTo("circuits.score.requests.dlq");
         assertThat(r.key()).isEqualTo("job-1");
         assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
@@ -38,7 +38,8 @@ class DeadLetterRecordTest {
         for (int i = 0; i < 20; i++) {
             many.add(new RecordHeader("h" + i, new byte[10 * 1024]));
         }
-        ProducerRecord<String, byte[]> r = DeadLetterRecord.of(new DeadLetterRecord.Source("t", 0, 7L, key, many), payload,
+        ProducerRecord<String, byte[]> r = DeadLetterRecord.of(new DeadLetterRecord.Source("t", 0, 7L, key, many),
+                payload.getBytes(StandardCharsets.UTF_8),
                 Bounded.text("why ".repeat(100_000), 4096), null, LIMIT);
         assertThat(r.value()).isNull();
         assertThat(text(r, DeadLetterRecord.PAYLOAD_SIZE)).isEqualTo(Integer.toString(900 * 1024));
@@ -55,6 +56,14 @@ class DeadLetterRecordTest {
     }
 
     @Test
+    void binaryPayloadIsKeptByteForByte() {
+        byte[] junk = {(byte) 0xff, 0, (byte) 0xc3, 0x28, (byte) 0x80, 'a'};
+        ProducerRecord<String, byte[]> r = DeadLetterRecord.of(new DeadLetterRecord.Source("t", 0, 0L, "k", null), junk, "not UTF-8",
+                null, LIMIT);
+        assertThat(r.value()).isEqualTo(junk);
+    }
+
+    @Test
     void nullPayloadAndKeyAreKeptAsNull() {
         ProducerRecord<String, byte[]> r = DeadLetterRecord.of(new DeadLetterRecord.Source("t", 0, 0L, null, null), null, "empty",
                 null, LIMIT);
@@ -66,7 +75,7 @@ class DeadLetterRecordTest {
     @Test
     void headersOfAnEarlierDeadLetteringAreReplacedNotRepeated() {
         ProducerRecord<String, byte[]> r = DeadLetterRecord.of(new DeadLetterRecord.Source("t", 1, 2L, "k",
-                List.of(header(DeadLetterRecord.REASON, "old"))), "{}", "new", null, LIMIT);
+                List.of(header(DeadLetterRecord.REASON, "old"))), "{}".getBytes(StandardCharsets.UTF_8), "new", null, LIMIT);
         assertThat(r.headers().headers(DeadLetterRecord.REASON)).hasSize(1);
         assertThat(text(r, DeadLetterRecord.REASON)).isEqualTo("new");
     }

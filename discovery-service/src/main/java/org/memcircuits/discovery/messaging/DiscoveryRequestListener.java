@@ -31,13 +31,13 @@ public class DiscoveryRequestListener {
 
     @Incoming(Channels.DISCOVERY_REQUESTS)
     @Blocking
-    public CompletionStage<Void> onRequest(Message<String> msg) {
+    public CompletionStage<Void> onRequest(Message<byte[]> msg) {
         return handler.onRequest(msg);
     }
 
     @Incoming(Channels.CONTRASTIVE_RESULTS)
     @Blocking
-    public CompletionStage<Void> onDataset(Message<String> msg) {
+    public CompletionStage<Void> onDataset(Message<byte[]> msg) {
         return handler.onUpstream(msg);
     }
 }

@@ -61,7 +61,7 @@ public class ScoreRequestListener {
 
     @Incoming(Channels.SCORE_REQUESTS)
     @Blocking
-    public CompletionStage<Void> onRequest(Message<String> msg) {
+    public CompletionStage<Void> onRequest(Message<byte[]> msg) {
         return intake.consume(msg, Stage.SCORE, metrics.failureMeters(), (payload, job) -> {
             ScoreRequest request = EventCodec.fromJson(payload, ScoreRequest.class).normalized();
             job.id(request.jobId());

@@ -48,7 +48,7 @@ public class ScoreShardListener {
 
     @Incoming(Channels.SCORE_SHARDS)
     @Blocking
-    public CompletionStage<Void> onShard(Message<String> msg) {
+    public CompletionStage<Void> onShard(Message<byte[]> msg) {
         return intake.consume(msg, Stage.SCORE, metrics.failureMeters(), (payload, job) -> {
             ScoreShard s = EventCodec.fromJson(payload, ScoreShard.class);
             job.id(s.jobId());

@@ -50,7 +50,7 @@ public class ShardsDoneListener {
 
     @Incoming(Channels.SCORE_SHARDS_DONE)
     @Blocking
-    public CompletionStage<Void> onShardDone(Message<String> msg) {
+    public CompletionStage<Void> onShardDone(Message<byte[]> msg) {
         return intake.consume(msg, Stage.SCORE, metrics.failureMeters(), (payload, job) -> {
             ScoreShardDone d = EventCodec.fromJson(payload, ScoreShardDone.class);
             job.id(d.jobId());

@@ -31,13 +31,13 @@ public class VerifyListener {
 
     @Incoming(Channels.VERIFY_REQUESTS)
     @Blocking
-    public CompletionStage<Void> onRequest(Message<String> msg) {
+    public CompletionStage<Void> onRequest(Message<byte[]> msg) {
         return handler.onRequest(msg);
     }
 
     @Incoming(Channels.DISCOVERY_RESULTS)
     @Blocking
-    public CompletionStage<Void> onCircuit(Message<String> msg) {
+    public CompletionStage<Void> onCircuit(Message<byte[]> msg) {
         return handler.onUpstream(msg);
     }
 }

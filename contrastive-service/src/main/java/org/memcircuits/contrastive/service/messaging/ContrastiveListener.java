@@ -31,13 +31,13 @@ public class ContrastiveListener {
 
     @Incoming(Channels.CONTRASTIVE_REQUESTS)
     @Blocking
-    public CompletionStage<Void> onRequest(Message<String> msg) {
+    public CompletionStage<Void> onRequest(Message<byte[]> msg) {
         return handler.onRequest(msg);
     }
 
     @Incoming(Channels.SCORE_RESULTS)
     @Blocking
-    public CompletionStage<Void> onScores(Message<String> msg) {
+    public CompletionStage<Void> onScores(Message<byte[]> msg) {
         return handler.onUpstream(msg);
     }
 }
