@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(LocalStackExtension.class)
-class LocalStackTest {
+class LocalStackIT {
 
     @Test
     void serversAnswerOnTestPorts(LocalStack stack) throws Exception {
         assertThat(stack).isSameAs(LocalStack.get());
-        assertThat(stack.kafkaBootstrap()).isEqualTo("127.0.0.1:29092");
-        assertThat(stack.s3Endpoint()).isEqualTo("http://127.0.0.1:29000");
+        assertThat(stack.kafkaBootstrap()).isEqualTo("127.0.0.1:" + stack.kafkaPort());
+        assertThat(stack.s3Endpoint()).isEqualTo("http://127.0.0.1:" + stack.s3Port());
         assertThat(stack.home()).isEqualTo(stack.repoRoot().resolve(".stack-test"));
         assertThat(Files.readString(stack.home().resolve(".gitignore"))).contains("*");
         try (Socket s = new Socket()) {
