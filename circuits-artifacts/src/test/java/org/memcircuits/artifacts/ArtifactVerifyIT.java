@@ -21,7 +21,6 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,12 +76,6 @@ class ArtifactVerifyIT {
         }
     }
 
-    static byte[] randomBytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     /** As {@code aws s3 cp} / {@code mc cp} would: no sha256 metadata. */
     static void foreignUpload(String bucket, String key, byte[] bytes) throws Exception {
         raw.putObject(PutObjectArgs.builder().bucket(bucket).object(key).stream(new ByteArrayInputStream(bytes), bytes.length, -1).build());
@@ -120,7 +113,7 @@ class ArtifactVerifyIT {
     @Test
     void aForeignUploadIsReadOnceThenVouchedForByItsRecord() throws Exception {
         String key = "corpora/pile-sample.jsonl";
-        byte[] bytes = randomBytes(3 * 1024 * 1024 + 5, 1);
+        byte[] bytes = ArtifactStoreIT.randomBytes(3 * 1024 * 1024 + 5, 1);
         foreignUpload(userBucket, key, bytes);
         ArtifactRef ref = ref(userBucket, key, bytes);
         long reads = store.objectsReadByVerify();
@@ -186,7 +179,7 @@ class ArtifactVerifyIT {
     @Test
     void wrongSizeIsAMismatchWithoutReadingTheObject() throws Exception {
         String key = "wrong-size.bin";
-        byte[] bytes = randomBytes(100_000, 2);
+        byte[] bytes = ArtifactStoreIT.randomBytes(100_000, 2);
         foreignUpload(userBucket, key, bytes);
         long reads = store.objectsReadByVerify();
         ArtifactRef wrong = new ArtifactRef(ArtifactRef.uri(userBucket, key), JobIds.sha256(bytes), 99_999, "application/octet-stream");
@@ -211,8 +204,8 @@ class ArtifactVerifyIT {
     @Test
     void anObjectOverwrittenAfterItsVerificationIsReadAgain() throws Exception {
         String key = "overwritten.bin";
-        byte[] first = randomBytes(64 * 1024, 3);
-        byte[] second = randomBytes(64 * 1024, 4);   // same size, other bytes
+        byte[] first = ArtifactStoreIT.randomBytes(64 * 1024, 3);
+        byte[] second = ArtifactStoreIT.randomBytes(64 * 1024, 4);   // same size, other bytes
         foreignUpload(userBucket, key, first);
         ArtifactRef firstRef = ref(userBucket, key, first);
         assertThat(store.verify(firstRef)).isEqualTo(firstRef);
@@ -233,7 +226,7 @@ class ArtifactVerifyIT {
         // s3proxy keeps objects as files: an object "below" the record's key makes that key a directory, which
         // cannot be written as a file (much as a read-only bucket refuses the write)
         String key = "blocked.bin";
-        byte[] bytes = randomBytes(1000, 5);
+        byte[] bytes = ArtifactStoreIT.randomBytes(1000, 5);
         foreignUpload(userBucket, key, bytes);
         foreignUpload(userBucket, DigestRecords.recordKey(key) + "/blocker", new byte[] {1});
         ArtifactRef ref = ref(userBucket, key, bytes);

@@ -62,7 +62,7 @@ public class DeadLetters {
 
     private boolean failed(ProducerRecord<String, byte[]> record, Exception e) {
         sendFailures.increment();
-        LOG.errorf("dead-letter record for %s (key %s) not written to %s: %s; the original record is skipped", record.topic(),
+        LOG.errorf("dead-letter record (key %s) not written to %s: %s; the original record is skipped",
                 Bounded.text(record.key(), 200), record.topic(), e.toString());
         return false;
     }

@@ -3,11 +3,21 @@ package org.memcircuits.systemtests;
 import java.util.Map;
 import java.util.TreeMap;
 import org.memcircuits.artifacts.ArtifactStore;
+import org.memcircuits.artifacts.StorageConfig;
 import org.memcircuits.contracts.ArtifactRef;
 import org.memcircuits.contracts.JobIds;
+import org.memcircuits.testing.LocalStack;
 
 /** Digests of stored objects, read back byte by byte. */
 final class Artifacts {
+    /** A store on the test stack's S3 server, its bucket created. */
+    static ArtifactStore newBucket(String bucket) {
+        LocalStack s = LocalStack.get();
+        ArtifactStore st = new ArtifactStore(new StorageConfig(s.s3Endpoint(), s.s3AccessKey(), s.s3SecretKey(), s.s3Region(), bucket));
+        st.ensureBucket();
+        return st;
+    }
+
     private Artifacts() {}
 
     /** sha256 of every object under {@code jobs/<jobId>/}, by key relative to that prefix. */

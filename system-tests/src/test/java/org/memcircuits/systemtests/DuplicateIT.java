@@ -40,23 +40,22 @@ import org.memcircuits.testing.TopicTail;
  */
 class DuplicateIT {
     private static LocalStack stack;
+    private static Scenario scenario;
     private static ArtifactStore store;
     private static Pipeline pipeline;
 
     @BeforeAll
     static void start() {
         stack = LocalStack.get();
-        store = KillAndRestartIT.store(stack.uniqueBucket("dup"));
-        pipeline = Pipeline.start(stack, store.bucket(), "dup", List.of(Pipeline.SCORER, Pipeline.DISCOVERY));
+        scenario = Scenario.start(stack, "dup", List.of(Pipeline.SCORER, Pipeline.DISCOVERY));
+        store = scenario.store();
+        pipeline = scenario.pipeline();
     }
 
     @AfterAll
     static void stop() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (store != null) {
-            store.close();
+        if (scenario != null) {
+            scenario.close();
         }
     }
 

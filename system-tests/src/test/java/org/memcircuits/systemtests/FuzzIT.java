@@ -46,23 +46,22 @@ class FuzzIT {
     /** No new dead letter for this long: the missing ones are not coming. */
     private static final Duration STALL = Duration.ofSeconds(Integer.getInteger("systemtests.fuzz.stallSeconds", 90));
     private static LocalStack stack;
+    private static Scenario scenario;
     private static ArtifactStore store;
     private static Pipeline pipeline;
 
     @BeforeAll
     static void start() {
         stack = LocalStack.get();
-        store = KillAndRestartIT.store(stack.uniqueBucket("fuzz"));
-        pipeline = Pipeline.start(stack, store.bucket(), "fuzz", Pipeline.ALL);
+        scenario = Scenario.start(stack, "fuzz", Pipeline.ALL);
+        store = scenario.store();
+        pipeline = scenario.pipeline();
     }
 
     @AfterAll
     static void stop() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (store != null) {
-            store.close();
+        if (scenario != null) {
+            scenario.close();
         }
     }
 

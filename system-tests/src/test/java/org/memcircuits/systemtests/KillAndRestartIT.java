@@ -60,9 +60,9 @@ class KillAndRestartIT {
     @BeforeAll
     static void referenceRun() throws Exception {
         stack = LocalStack.get();
-        inputs = store(stack.uniqueBucket("kill-inputs"));
-        refStore = store(stack.uniqueBucket("kill-ref"));
-        runStore = store(stack.uniqueBucket("kill-run"));
+        inputs = Artifacts.newBucket(stack.uniqueBucket("kill-inputs"));
+        refStore = Artifacts.newBucket(stack.uniqueBucket("kill-ref"));
+        runStore = Artifacts.newBucket(stack.uniqueBucket("kill-run"));
 
         ArtifactRef corpus = Fixtures.putText(inputs, "inputs/corpus.jsonl", Fixtures.jsonl(Fixtures.plain(12)), "application/x-ndjson");
         score = new ScoreRequest(1, null, Fixtures.MODEL, corpus, "text", Fixtures.P, Fixtures.G, 2, 4, null).normalized();
@@ -199,13 +199,6 @@ class KillAndRestartIT {
 
     static void send(String topic, String type, String key, Object event) {
         TestKafka.send(stack.kafkaBootstrap(), topic, key, type, EventCodec.toJson(event));
-    }
-
-    static ArtifactStore store(String bucket) {
-        LocalStack s = LocalStack.get();
-        ArtifactStore st = new ArtifactStore(new StorageConfig(s.s3Endpoint(), s.s3AccessKey(), s.s3SecretKey(), s.s3Region(), bucket));
-        st.ensureBucket();
-        return st;
     }
 
     static long ms(long t0) {

@@ -29,23 +29,22 @@ import org.memcircuits.testing.TopicTail;
  */
 class OutageIT {
     private static LocalStack stack;
+    private static Scenario scenario;
     private static ArtifactStore store;
     private static Pipeline pipeline;
 
     @BeforeAll
     static void start() {
         stack = LocalStack.get();
-        store = KillAndRestartIT.store(stack.uniqueBucket("outage"));
-        pipeline = Pipeline.start(stack, store.bucket(), "outage", List.of(Pipeline.SCORER));
+        scenario = Scenario.start(stack, "outage", List.of(Pipeline.SCORER));
+        store = scenario.store();
+        pipeline = scenario.pipeline();
     }
 
     @AfterAll
     static void stop() {
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (store != null) {
-            store.close();
+        if (scenario != null) {
+            scenario.close();
         }
     }
 
